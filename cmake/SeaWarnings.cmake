@@ -1,0 +1,11 @@
+# Warnings and sanitizers applied to every target of the project (not to dependencies).
+add_library(sea_warnings INTERFACE)
+add_library(sea::warnings ALIAS sea_warnings)
+target_compile_options(sea_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+if(SEA_WERROR)
+  target_compile_options(sea_warnings INTERFACE -Werror)
+endif()
+if(SEA_SANITIZE)
+  target_compile_options(sea_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(sea_warnings INTERFACE -fsanitize=address,undefined)
+endif()
