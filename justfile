@@ -1,0 +1,38 @@
+# sea-chaos recipes. `just --list` shows them. The README's two commands (scripts/run-chaos.sh,
+# scripts/run-tests.sh) do all set-up on a fresh machine; these recipes assume a prepared one.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+preset := env_var_or_default("SEA_PRESET", "ci")
+build_dir := justfile_directory() / "build" / preset
+
+# List the recipes
+default:
+    @just --list
+
+# Configure and build everything (preset: SEA_PRESET, default ci)
+build:
+    cmake --preset {{preset}}
+    cmake --build --preset {{preset}}
+
+# Unit and integration tests (no docker needed)
+test: build
+    ctest --test-dir {{build_dir}} -L '^(unit|integration)$' --output-on-failure
+
+# The platform's fast gate: build + unit + integration. Never runs chaos.
+ci: test
+
+# Chaos scenarios against the hermetic stack (manual; not part of `ci`). One scenario: just chaos scenario=opa_restart
+chaos scenario="":
+    scripts/chaos.sh "{{scenario}}"
+
+# Stack tests: each profile and the mesh up, a real request through each, torn down clean
+stack: build
+    ctest --test-dir {{build_dir}} -L '^stack$' --output-on-failure
+
+# Build every hermetic image (no registry; cached, a second run takes seconds)
+images: build
+    scripts/build-images.sh
+
+# Remove the build tree (not the images: `just heal` removes leftover stacks)
+clean:
+    rm -rf {{build_dir}}

@@ -1,0 +1,27 @@
+# Shared helpers for sea-chaos scripts (sourced, not run).
+# Every message names the step and the problem in one line.
+sea_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export SEA_STATE_DIR=${SEA_STATE_DIR:-$sea_root/.state}
+export SEA_CACHE_DIR=${SEA_CACHE_DIR:-$sea_root/.cache}
+export SEA_PRESET=${SEA_PRESET:-ci}
+export SEA_BUILD_DIR=${SEA_BUILD_DIR:-$sea_root/build/$SEA_PRESET}
+export PATH="/usr/local/go/bin:$PATH"
+
+sea_log() { printf '[%s] sea-chaos: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+sea_die() { printf 'sea-chaos: error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+sea_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else sea_die "'$*' needs root and sudo is not installed"
+  fi
+}
+
+# Configures (once) and builds the C++ tree with the chosen preset.
+sea_build() {
+  if [ ! -f "$SEA_BUILD_DIR/CMakeCache.txt" ]; then
+    cmake --preset "$SEA_PRESET" >/dev/null || sea_die "cmake configure failed (preset $SEA_PRESET)"
+  fi
+  cmake --build --preset "$SEA_PRESET" || sea_die "build failed (preset $SEA_PRESET)"
+}
