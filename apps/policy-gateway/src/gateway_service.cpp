@@ -1,0 +1,131 @@
+#include "gateway_service.hpp"
+
+#include "log.hpp"
+
+#include <httplib.h>
+
+#include <fmt/core.h>
+
+namespace sea::gateway {
+namespace {
+
+std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+std::string GatewayMetrics::renderPrometheus(bool opaReady) const {
+    return fmt::format(
+        "# HELP sea_gateway_decisions_total Authorization answers by outcome (error = OPA failure, answered deny).\n"
+        "# TYPE sea_gateway_decisions_total counter\n"
+        "sea_gateway_decisions_total{{decision=\"allow\"}} {}\n"
+        "sea_gateway_decisions_total{{decision=\"deny\"}} {}\n"
+        "sea_gateway_decisions_total{{decision=\"error\"}} {}\n"
+        "# HELP sea_gateway_bad_requests_total Requests rejected with 400.\n"
+        "# TYPE sea_gateway_bad_requests_total counter\n"
+        "sea_gateway_bad_requests_total {}\n"
+        "# HELP sea_gateway_opa_ready 1 when OPA answered recently.\n"
+        "# TYPE sea_gateway_opa_ready gauge\n"
+        "sea_gateway_opa_ready {}\n",
+        allow.load(), deny.load(), error.load(), badRequests.load(), opaReady ? 1 : 0);
+}
+
+Authorizer::Authorizer(const GatewayConfig& config, GatewayMetrics& metrics)
+    : config_(config), metrics_(metrics), client_(config.opaTimeout) {}
+
+void Authorizer::markOpaHealthy() { lastHealthyMs_.store(nowMs()); }
+
+bool Authorizer::opaReady() const {
+    const auto last = lastHealthyMs_.load();
+    return last >= 0 && nowMs() - last <= kReadyFreshness.count();
+}
+
+void Authorizer::probeOpa() {
+    const auto reply = client_.get(config_.healthUrl());
+    if (reply.transportOk && reply.status == 200) markOpaHealthy();
+}
+
+HttpAnswer Authorizer::authorize(const std::string& body) {
+    const auto parsed = parseAuthorizeRequest(body);
+    if (const auto* invalid = std::get_if<InvalidRequest>(&parsed)) {
+        metrics_.badRequests.fetch_add(1);
+        return badRequest(invalid->reason);
+    }
+    const auto& request = std::get<AuthorizeRequest>(parsed);
+    const auto reply = client_.postJson(config_.decisionUrl(), opaInputJson(request));
+    OpaOutcome outcome = reply.transportOk ? interpretOpaAnswer(reply.status, reply.body)
+                                           : OpaOutcome{Verdict::Error, "OPA unreachable: " + reply.error};
+    if (outcome.verdict != Verdict::Error) markOpaHealthy();
+#ifdef SEA_MUTANT_FAIL_OPEN
+    // MUTANT: fails open, answering allow when OPA errors or times out.
+    if (outcome.verdict == Verdict::Error) outcome = {Verdict::Allow, {}};
+#endif
+    switch (outcome.verdict) {
+        case Verdict::Allow:
+            metrics_.allow.fetch_add(1);
+            break;
+        case Verdict::Deny:
+            metrics_.deny.fetch_add(1);
+            break;
+        case Verdict::Error:
+            metrics_.error.fetch_add(1);
+            sea::apps::logf("authz", "deny (fail closed): {}", outcome.reason);
+            break;
+    }
+    return answerFor(outcome);
+}
+
+GatewayServer::GatewayServer(const GatewayConfig& config, const sea::apps::StopSignal& stop)
+    : config_(config), stopSignal_(stop), authorizer_(config, metrics_), server_(std::make_unique<httplib::Server>()) {}
+
+GatewayServer::~GatewayServer() { stop(); }
+
+int GatewayServer::start(const std::string& host) {
+    server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
+    server_->Post("/v1/authorize", [this](const httplib::Request& req, httplib::Response& res) {
+        const auto answer = authorizer_.authorize(req.body);
+        res.status = answer.status;
+        res.set_content(answer.body, "application/json");
+    });
+    server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("ok\n", "text/plain");
+    });
+    server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+        const bool ready = authorizer_.opaReady();
+        res.status = ready ? 200 : 503;
+        res.set_content(fmt::format(R"({{"ready":{},"opa":"{}"}})", ready ? "true" : "false",
+                                    ready ? "reachable" : "unreachable"),
+                        "application/json");
+    });
+    server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(metrics_.renderPrometheus(authorizer_.opaReady()), "text/plain; version=0.0.4");
+    });
+    int bound = config_.port;
+    if (bound == 0) {
+        bound = server_->bind_to_any_port(host);
+        if (bound <= 0) throw std::runtime_error(fmt::format("GATEWAY_PORT: cannot bind {}:0", host));
+    } else if (!server_->bind_to_port(host, bound)) {
+        throw std::runtime_error(fmt::format("GATEWAY_PORT: cannot bind {}:{}", host, bound));
+    }
+    serveThread_ = std::thread([this] { server_->listen_after_bind(); });
+    probeThread_ = std::thread([this] {
+        bool wasReady = false;
+        do {
+            authorizer_.probeOpa();
+            const bool ready = authorizer_.opaReady();
+            if (ready != wasReady) sea::apps::logf("opa", "{}", ready ? "reachable (ready)" : "unreachable (not ready)");
+            wasReady = ready;
+        } while (!stopSignal_.waitFor(kProbeInterval));
+    });
+    return bound;
+}
+
+void GatewayServer::stop() {
+    if (server_) server_->stop();
+    if (serveThread_.joinable()) serveThread_.join();
+    if (probeThread_.joinable()) probeThread_.join();
+}
+
+}  // namespace sea::gateway

@@ -1,0 +1,138 @@
+#include "outbox_relay.hpp"
+
+#include "log.hpp"
+
+#include <cstdlib>
+
+namespace sea::worker {
+
+using sea::apps::logf;
+
+OutboxRelay::OutboxRelay(OutboxStore& store, EventPublisher& publisher, WorkerMetrics& metrics, RelayOptions options,
+                         const sea::apps::StopSignal& stop)
+    : store_(store), publisher_(publisher), metrics_(metrics), options_(options), stop_(stop) {}
+
+bool OutboxRelay::ensureStoreConnected() {
+    if (store_.connected()) return true;
+#ifdef SEA_MUTANT_EXIT_ON_DB_LOSS
+    // MUTANT: gives up instead of reconnecting once an established connection is lost.
+    if (storeEverConnected_) {
+        logf("db", "MUTANT exit-on-db-loss: connection lost, exiting 1");
+        std::exit(1);
+    }
+#endif
+    try {
+        store_.connect();
+    } catch (const StoreError& error) {
+        logf("db", "connect failed: {}", error.what());
+        return false;
+    }
+    if (storeEverConnected_) {
+        metrics_.dbReconnects.fetch_add(1);
+        logf("db", "reconnected");
+    } else {
+        logf("db", "connected");
+    }
+    storeEverConnected_ = true;
+    return true;
+}
+
+bool OutboxRelay::ensurePublisherReady() {
+    if (!publisher_.connected()) return false;
+    const auto epoch = publisher_.connectionEpoch();
+    if (streamEnsured_ && epoch == streamEpoch_) return true;
+    try {
+        publisher_.ensureStream();
+    } catch (const PublisherError& error) {
+        logf("nats", "ensure stream failed: {}", error.what());
+        return false;
+    }
+    streamEnsured_ = true;
+    streamEpoch_ = epoch;
+    return true;
+}
+
+void OutboxRelay::onStoreError(const StoreError& error) {
+    logf("db", "{}: {}", error.connectionLost() ? "connection lost" : "statement failed", error.what());
+}
+
+StepResult OutboxRelay::step() {
+    if (!ensureStoreConnected()) return {StepOutcome::StoreDown};
+    if (!ensurePublisherReady()) return {StepOutcome::PublisherDown};
+    try {
+        const auto rows = store_.claimBatch(options_.batchSize);
+        if (rows.empty()) {
+            store_.commit();
+            return {StepOutcome::Idle};
+        }
+        metrics_.claimed.fetch_add(rows.size());
+        std::vector<std::string> acked;
+        acked.reserve(rows.size());
+#ifdef SEA_MUTANT_MARK_BEFORE_ACK
+        // MUTANT: marks every row published and commits BEFORE publishing fire-and-forget.
+        for (const auto& row : rows) acked.push_back(row.id);
+        store_.markPublished(acked);
+        store_.commit();
+        for (const auto& row : rows) publisher_.publishNoAck(row);
+        metrics_.published.fetch_add(acked.size());
+        logf("relay", "MUTANT mark-before-ack: marked and sent {} rows", acked.size());
+        return {static_cast<int>(rows.size()) == options_.batchSize ? StepOutcome::FullBatch
+                                                                     : StepOutcome::PartialBatch,
+                acked.size()};
+#else
+        const OutboxRow* failedRow = nullptr;
+        std::string failure;
+        for (const auto& row : rows) {
+            auto result = publisher_.publish(row);
+            if (!result.acked) {
+                failedRow = &row;
+                failure = std::move(result.error);
+                break;
+            }
+            acked.push_back(row.id);
+        }
+        if (!acked.empty()) store_.markPublished(acked);
+        if (failedRow != nullptr) store_.recordFailure(failedRow->id, failure);
+        store_.commit();
+        metrics_.published.fetch_add(acked.size());
+        if (failedRow != nullptr) {
+            metrics_.publishRetries.fetch_add(1);
+            logf("relay", "published {} of {} rows; publish of {} failed: {}", acked.size(), rows.size(),
+                 failedRow->id, failure);
+            return {StepOutcome::PublishFailed, acked.size()};
+        }
+        logf("relay", "published batch of {} rows", acked.size());
+        return {static_cast<int>(rows.size()) == options_.batchSize ? StepOutcome::FullBatch
+                                                                     : StepOutcome::PartialBatch,
+                acked.size()};
+#endif
+    } catch (const StoreError& error) {
+        onStoreError(error);
+        return {StepOutcome::StoreDown};
+    }
+}
+
+void OutboxRelay::run() {
+    Backoff backoff(options_.backoffInitial, options_.backoffMax);
+    while (!stop_.stopRequested()) {
+        const auto result = step();
+        switch (result.outcome) {
+            case StepOutcome::FullBatch:
+                backoff.reset();
+                break;
+            case StepOutcome::PartialBatch:
+            case StepOutcome::Idle:
+                backoff.reset();
+                store_.waitForWork(options_.pollInterval);
+                break;
+            case StepOutcome::StoreDown:
+            case StepOutcome::PublisherDown:
+            case StepOutcome::PublishFailed:
+                stop_.waitFor(backoff.next());
+                break;
+        }
+    }
+    logf("relay", "stopped");
+}
+
+}  // namespace sea::worker

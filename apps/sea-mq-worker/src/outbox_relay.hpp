@@ -1,0 +1,77 @@
+#pragma once
+// OutboxRelay: the at-least-once relay loop, independent of PostgreSQL and NATS specifics.
+//
+// One step: claim a batch (transaction + row locks), publish each row and wait for its ack, mark the
+// acked rows published, record the first failure (attempts/last_error), commit. A row is marked only
+// after its ack, in the same transaction that locked it, so:
+//   - a crash or lost DB connection before COMMIT leaves the rows unpublished; they are re-sent and
+//     JetStream drops the copy by Nats-Msg-Id (dedupe window), so the stream holds each id once;
+//   - the UPDATE only touches rows still unpublished, so a row is never marked twice.
+// The first failed publish ends the batch (the broker is likely down; later rows stay unpublished and
+// unlocked at commit) and the loop backs off.
+//
+// Waiting for work: after a short (non-full) batch the loop blocks on the store's LISTEN/NOTIFY wake-up
+// with the poll interval as timeout. NOTIFY gives low latency; the timeout is the fallback for missed
+// notifications (a reconnect window, another worker holding the rows, rows left by a failed batch).
+//
+// Connection losses never end the loop: the store is reconnected with capped exponential backoff
+// (NATS reconnects inside the client library). run() returns only when stop is requested.
+#include "backoff.hpp"
+#include "event_publisher.hpp"
+#include "outbox_store.hpp"
+#include "stop_signal.hpp"
+#include "worker_metrics.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace sea::worker {
+
+struct RelayOptions {
+    int batchSize = 100;
+    std::chrono::milliseconds pollInterval{200};
+    std::chrono::milliseconds backoffInitial{100};
+    std::chrono::milliseconds backoffMax{2000};
+};
+
+enum class StepOutcome {
+    FullBatch,       // a whole batch was published: more work is likely waiting
+    PartialBatch,    // fewer rows than the batch size were published
+    Idle,            // nothing to publish
+    StoreDown,       // no database connection (or it was lost during the step)
+    PublisherDown,   // not connected to NATS, or the stream could not be ensured
+    PublishFailed,   // a publish failed; acked rows before it were still marked
+};
+
+struct StepResult {
+    StepOutcome outcome;
+    std::size_t published = 0;
+};
+
+class OutboxRelay {
+public:
+    OutboxRelay(OutboxStore& store, EventPublisher& publisher, WorkerMetrics& metrics, RelayOptions options,
+                const sea::apps::StopSignal& stop);
+
+    // One relay step; never throws for store/publisher failures.
+    StepResult step();
+    // Loops step() with waiting and backoff until stop is requested.
+    void run();
+
+private:
+    bool ensureStoreConnected();
+    bool ensurePublisherReady();
+    void onStoreError(const StoreError& error);
+
+    OutboxStore& store_;
+    EventPublisher& publisher_;
+    WorkerMetrics& metrics_;
+    RelayOptions options_;
+    const sea::apps::StopSignal& stop_;
+    bool storeEverConnected_ = false;
+    bool streamEnsured_ = false;
+    std::uint64_t streamEpoch_ = 0;
+};
+
+}  // namespace sea::worker

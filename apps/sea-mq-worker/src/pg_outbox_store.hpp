@@ -1,0 +1,52 @@
+#pragma once
+// PostgreSQL implementation of OutboxStore (libpq, one connection, used from the relay thread only).
+// connect() opens the connection with connect_timeout=5 and TCP keepalives (the DATABASE_URL's own
+// parameters win) and runs LISTEN outbox_events, so every reconnect re-subscribes.
+// A failed statement with the connection still OK is rolled back and reported as a statement error;
+// a connection in CONNECTION_BAD state is closed and reported as lost (the relay reconnects).
+#include "outbox_store.hpp"
+
+#include <atomic>
+#include <string>
+
+struct pg_conn;
+struct pg_result;
+
+namespace sea::worker {
+
+class PgOutboxStore final : public OutboxStore {
+public:
+    explicit PgOutboxStore(std::string databaseUrl);
+    ~PgOutboxStore() override;
+    PgOutboxStore(const PgOutboxStore&) = delete;
+    PgOutboxStore& operator=(const PgOutboxStore&) = delete;
+
+    bool connected() const override;
+    void connect() override;
+    std::vector<OutboxRow> claimBatch(int limit) override;
+    void markPublished(const std::vector<std::string>& ids) override;
+    void recordFailure(const std::string& id, const std::string& error) override;
+    void commit() override;
+    void rollback() override;
+    void waitForWork(std::chrono::milliseconds timeout) override;
+
+private:
+    // Throws StoreError for a failed result (takes ownership of `result`), else returns it.
+    ::pg_result* check(::pg_result* result, const char* what, int expectedStatus);
+    [[noreturn]] void fail(const std::string& message);
+    void disconnect();
+
+    std::string databaseUrl_;
+    pg_conn* conn_ = nullptr;
+    std::atomic<bool> connected_{false};
+};
+
+// The claim query (exposed for tests and documentation).
+extern const char* const kClaimSql;
+extern const char* const kMarkPublishedSql;
+extern const char* const kRecordFailureSql;
+
+// Renders ids as a PostgreSQL array literal {a,b,c} (ids are uuids: no quoting needed, validated).
+std::string toUuidArrayLiteral(const std::vector<std::string>& ids);
+
+}  // namespace sea::worker

@@ -1,0 +1,200 @@
+// Integration tests of the real sea-mq-worker binary against a real PostgreSQL 15 and nats-server -js,
+// both started by the test on free loopback ports.
+#include "jetstream_reader.hpp"
+#include "local_servers.hpp"
+
+#include <httplib.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include <fmt/core.h>
+#include <map>
+#include <set>
+
+namespace sea::worker {
+namespace {
+
+using namespace sea::apps_test;
+using namespace std::chrono_literals;
+
+// The binary under test: $SEA_WORKER_BIN overrides the built one (e.g. to run a mutant through these tests).
+std::string binaryUnderTest() {
+    const char* fromEnv = std::getenv("SEA_WORKER_BIN");
+    return fromEnv != nullptr ? fromEnv : SEA_WORKER_BIN;
+}
+
+
+class WorkerIntegration : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto pgBin = LocalPostgres::findBinDir();
+        SEA_REQUIRE_BINARY(pgBin, "PostgreSQL 15 server binaries (initdb, pg_ctl)");
+        const auto natsBin = LocalNats::findBinary();
+        SEA_REQUIRE_BINARY(natsBin, "nats-server");
+        postgres = std::make_unique<LocalPostgres>(*pgBin);
+        postgres->start();
+        postgres->exec(readFile(SEA_MIGRATION_SQL));
+        nats = std::make_unique<LocalNats>(*natsBin);
+        nats->start();
+        httpPort = freeLoopbackPort();
+    }
+
+    void startWorker(int batchSize = 100) {
+        worker = std::make_unique<ChildProcess>(
+            std::vector<std::string>{binaryUnderTest()}, logs.path() + "/worker.log",
+            std::map<std::string, std::string>{{"DATABASE_URL", postgres->url()},
+                                               {"NATS_URL", nats->url()},
+                                               {"WORKER_HTTP_PORT", std::to_string(httpPort)},
+                                               {"OUTBOX_BATCH_SIZE", std::to_string(batchSize)},
+                                               {"OUTBOX_POLL_INTERVAL_MS", "100"}});
+    }
+
+    void insertRows(int count, const std::string& subject = "sea.outbox.order.created") {
+        postgres->exec(fmt::format(
+            "INSERT INTO outbox_events (id, aggregate, subject, payload) "
+            "SELECT gen_random_uuid(), 'order', '{}', jsonb_build_object('n', g) FROM generate_series(1, {}) g",
+            subject, count));
+    }
+
+    long long unpublished() const {
+        return std::stoll(postgres->scalar("SELECT count(*) FROM outbox_events WHERE published_at IS NULL"));
+    }
+
+    // Polls the DB; tolerates a restarting server (counts as "not yet"). Gives up early (false) when
+    // the worker process has exited.
+    bool waitUnpublishedAtMost(long long limit, std::chrono::milliseconds timeout) {
+        bool done = false;
+        waitUntil(
+            [&] {
+                if (worker && !worker->running()) return true;
+                try {
+                    done = unpublished() <= limit;
+                    return done;
+                } catch (const std::exception&) {
+                    return false;
+                }
+            },
+            timeout, 50ms);
+        return done;
+    }
+
+    httplib::Result get(const char* path) const {
+        httplib::Client client("127.0.0.1", httpPort);
+        client.set_connection_timeout(500ms);
+        client.set_read_timeout(1s);
+        return client.Get(path);
+    }
+
+    std::string workerLog() const { return tailOf(logs.path() + "/worker.log", 4000); }
+
+    TempDir logs{"sea-worker-it"};
+    std::unique_ptr<LocalPostgres> postgres;
+    std::unique_ptr<LocalNats> nats;
+    std::unique_ptr<ChildProcess> worker;
+    int httpPort = 0;
+};
+
+TEST_F(WorkerIntegration, RelaysRowsWithMsgIdMarksThemAndReportsReady) {
+    insertRows(50);
+    startWorker();
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 20s)) << workerLog();
+    const auto contents = testing::readStream(nats->url(), "SEA_OUTBOX");
+    EXPECT_EQ(contents.messages, 50u);
+    std::set<std::string> ids(contents.msgIds.begin(), contents.msgIds.end());
+    const auto dbIds = postgres->scalar("SELECT string_agg(id::text, ',' ORDER BY created_at, id) FROM outbox_events");
+    for (const auto& id : ids) EXPECT_NE(dbIds.find(id), std::string::npos) << "unknown Nats-Msg-Id " << id;
+    EXPECT_EQ(ids.size(), 50u);
+    EXPECT_EQ(ids.count(""), 0u) << "every message must carry Nats-Msg-Id";
+
+    ASSERT_TRUE(waitUntil([&] { auto r = get("/readyz"); return r && r->status == 200; }, 5s)) << workerLog();
+    auto health = get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+    auto metrics = get("/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_NE(metrics->body.find("sea_worker_published_total 50\n"), std::string::npos) << metrics->body;
+
+    // A new row is picked up through LISTEN/NOTIFY (or the 100 ms poll) quickly.
+    const auto start = std::chrono::steady_clock::now();
+    insertRows(1);
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 5s)) << workerLog();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+
+    worker->signal(SIGTERM);
+    const auto code = worker->waitExit(10s);
+    ASSERT_TRUE(code.has_value()) << "no graceful stop on SIGTERM";
+    EXPECT_EQ(*code, 0);
+}
+
+TEST_F(WorkerIntegration, ReadyzNamesNatsWhileNatsIsDownAndRecovers) {
+    startWorker();
+    ASSERT_TRUE(waitUntil([&] { auto r = get("/readyz"); return r && r->status == 200; }, 10s)) << workerLog();
+    nats->kill();
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            auto r = get("/readyz");
+            return r && r->status == 503 && r->body.find(R"("nats":"disconnected")") != std::string::npos &&
+                   r->body.find(R"("db":"connected")") != std::string::npos;
+        },
+        10s))
+        << workerLog();
+    insertRows(20);
+    nats->start();
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 30s)) << workerLog();
+    EXPECT_TRUE(worker->running()) << workerLog();
+    auto metrics = get("/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_EQ(metrics->body.find("sea_worker_nats_reconnects_total 0\n"), std::string::npos) << metrics->body;
+}
+
+// Done-when: 10,000 rows, PostgreSQL and NATS each restarted while rows are pending; afterwards every
+// id is in the stream exactly once and every row is marked published.
+TEST_F(WorkerIntegration, TenThousandRowsSurvivePostgresAndNatsRestartsExactlyOnce) {
+    constexpr int kTotal = 10000;
+    insertRows(4000);
+    startWorker(50);
+    ASSERT_TRUE(waitUnpublishedAtMost(3000, 30s)) << workerLog();
+    ASSERT_GT(unpublished(), 0) << "relay finished before the PostgreSQL restart: fault not exercised";
+    postgres->restartFast();
+
+    insertRows(3000);
+    ASSERT_TRUE(waitUnpublishedAtMost(3500, 60s)) << workerLog();
+    nats->kill();
+    insertRows(3000);  // rows arrive while NATS is down
+    ASSERT_GT(unpublished(), 0);
+    nats->start();
+
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 180s)) << "rows left unpublished; worker log:\n" << workerLog();
+    EXPECT_TRUE(worker->running()) << "worker must survive both restarts";
+
+    const auto contents = testing::readStream(nats->url(), "SEA_OUTBOX");
+    std::map<std::string, int> seen;
+    for (const auto& id : contents.msgIds) ++seen[id];
+    EXPECT_EQ(contents.messages, static_cast<std::uint64_t>(kTotal));
+    EXPECT_EQ(seen.count(""), 0u) << "messages without Nats-Msg-Id";
+    int duplicates = 0;
+    for (const auto& [id, count] : seen) duplicates += count > 1 ? 1 : 0;
+    EXPECT_EQ(duplicates, 0);
+    EXPECT_EQ(postgres->scalar("SELECT count(*) FROM outbox_events"), std::to_string(kTotal));
+    // Every DB id appears in the stream.
+    const auto missing = postgres->scalar(
+        "SELECT count(*) FROM outbox_events WHERE NOT (id::text = ANY('" +
+        [&] {
+            std::string array = "{";
+            for (const auto& [id, count] : seen) array += (array.size() > 1 ? "," : "") + id;
+            return array + "}";
+        }() +
+        "'::text[]))");
+    EXPECT_EQ(missing, "0");
+
+    auto metrics = get("/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_EQ(metrics->body.find("sea_worker_db_reconnects_total 0\n"), std::string::npos) << metrics->body;
+    EXPECT_EQ(metrics->body.find("sea_worker_nats_reconnects_total 0\n"), std::string::npos) << metrics->body;
+    std::printf("%s", metrics->body.c_str());
+}
+
+}  // namespace
+}  // namespace sea::worker

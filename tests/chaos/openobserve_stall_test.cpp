@@ -1,0 +1,220 @@
+// Scenario openobserve_stall (profile chaos-observe): `docker stop sea-openobserve` (the trace backend) while
+// probe spans keep arriving at the OpenTelemetry Collector over OTLP/HTTP.
+//
+// Invariants (collector-based)
+//  (a) collector-accepts: the collector's health endpoint answers 200 and every probe span POST gets a 2xx,
+//      throughout;
+//  (b) queues-not-drops: while the backend is down the exporter's queue grows, and the collector's counts of
+//      spans it failed to enqueue or gave up sending stay 0 (in the collector, send_failed counts spans dropped
+//      after retries, not attempts: with retry_on_failure the attempts are invisible until they give up);
+//  (c) drains-and-delivers: after the backend returns, the queue drains to 0, the exporter's sent count rose by
+//      at least the number of stall spans, and the backend confirms every stall span id.
+#include "sea/fixtures/env.hpp"
+#include "sea/fixtures/fault.hpp"
+#include "sea/fixtures/probe_loop.hpp"
+#include "sea/fixtures/scenario.hpp"
+#include "sea/probes/collector_probe.hpp"
+#include "sea/probes/http_probe.hpp"
+
+#include "samples.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+namespace sea::chaos {
+namespace {
+
+using namespace std::chrono_literals;
+using fixtures::Observation;
+
+struct SpanSent {
+    std::string span_id;
+    bool accepted = false;
+    std::string detail;
+};
+
+struct ExporterMetrics {
+    bool ok = false;
+    double queue_size = 0, sent = 0, send_failed = 0, enqueue_failed = 0;
+    std::string error;
+};
+
+ExporterMetrics read_exporter_metrics(const std::string& metrics_url) {
+    const auto scraped = probes::scrape(metrics_url, 2s);
+    ExporterMetrics m;
+    m.ok = scraped.ok && probes::has_metric(scraped.metrics, "otelcol_exporter_queue_size");
+    if (!m.ok) {
+        m.error = scraped.ok ? "otelcol_exporter_queue_size not exported yet" : scraped.http.error;
+        return m;
+    }
+    m.queue_size = probes::sum_of(scraped.metrics, "otelcol_exporter_queue_size");
+    m.sent = probes::sum_of(scraped.metrics, "otelcol_exporter_sent_spans");
+    m.send_failed = probes::sum_of(scraped.metrics, "otelcol_exporter_send_failed_spans");
+    m.enqueue_failed = probes::sum_of(scraped.metrics, "otelcol_exporter_enqueue_failed_spans");
+    return m;
+}
+
+std::string describe(const ExporterMetrics& m) {
+    return m.ok ? fmt::format("queue {} sent {} send_failed {} enqueue_failed {}", m.queue_size, m.sent, m.send_failed, m.enqueue_failed)
+                : "metrics: " + m.error;
+}
+
+class OpenobserveStall : public fixtures::ScenarioTest {
+protected:
+    OpenobserveStall()
+        : ScenarioTest(fixtures::ScenarioSpec{
+              .name = "openobserve_stall",
+              .compose_files = {"infra/docker/docker-compose.chaos.yml"},
+              .profiles = {"chaos-observe"},
+              .image_variables = {"SEA_OTEL_IMAGE", "SEA_OPENOBSERVE_IMAGE"},
+              .host_ports = {fixtures::env_int("SEA_OPENOBSERVE_PORT", 5080, 1, 65535), fixtures::env_int("SEA_OTEL_GRPC_PORT", 4317, 1, 65535),
+                             fixtures::env_int("SEA_OTEL_HTTP_PORT", 4318, 1, 65535),
+                             fixtures::env_int("SEA_OTEL_METRICS_PORT", 8888, 1, 65535),
+                             fixtures::env_int("SEA_OTEL_HEALTH_PORT", 13133, 1, 65535)},
+              .env = {{"CHAOS_COLLECTOR_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:4318", {"http"}},
+                      {"CHAOS_COLLECTOR_HEALTH_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:13133", {"http"}},
+                      {"CHAOS_COLLECTOR_METRICS_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:8888/metrics", {"http"}},
+                      {"CHAOS_OPENOBSERVE_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:5080", {"http"}}},
+          }) {}
+
+    void check_steady_state() override {
+        steady("collector healthy", 60s, [&] {
+            const auto r = probes::http_get(health_, 1s);
+            return Observation(r.ok(), fmt::format("{} {}", probes::to_string(r.outcome), r.status));
+        });
+        const auto span = probes::new_span_id();
+        steady("a probe span is accepted", 30s, [&] {
+            const auto r = probes::send_otlp_span(collector_, probes::new_trace_id(), span, "steady-state", 2s);
+            return Observation(r.ok(), fmt::format("{} {}", probes::to_string(r.outcome), r.status));
+        });
+        steady("the backend confirms the steady-state span", 30s, [&] {
+            const auto ids = backend_span_ids();
+            return Observation(ids.count(span) == 1, fmt::format("backend holds {} span ids", ids.size()));
+        });
+        steady("exporter queue empty", 30s, [&] {
+            const auto m = read_exporter_metrics(metrics_);
+            return Observation(m.ok && m.queue_size == 0, describe(m));
+        });
+    }
+
+    // Span ids the backend (the OpenObserve stand-in of the hermetic stack) confirms it received.
+    std::set<std::string> backend_span_ids() const {
+        const auto r = probes::http_get(backend_ + "/sink/spans", 5s);
+        std::set<std::string> ids;
+        const auto body = nlohmann::json::parse(r.body, nullptr, false);
+        if (!r.ok() || !body.is_array()) return ids;
+        for (const auto& id : body) {
+            if (id.is_string()) ids.insert(id.get<std::string>());
+        }
+        return ids;
+    }
+
+    const std::string collector_ = fixtures::env_url("CHAOS_COLLECTOR_URL", "http://127.0.0.1:4318", {"http"});
+    const std::string health_ = fixtures::env_url("CHAOS_COLLECTOR_HEALTH_URL", "http://127.0.0.1:13133", {"http"});
+    const std::string metrics_ = fixtures::env_url("CHAOS_COLLECTOR_METRICS_URL", "http://127.0.0.1:8888/metrics", {"http"});
+    const std::string backend_ = fixtures::env_url("CHAOS_OPENOBSERVE_URL", "http://127.0.0.1:5080", {"http"});
+};
+
+TEST_F(OpenobserveStall, CollectorQueuesAndDeliversEverySpan) {
+    const auto baseline = read_exporter_metrics(metrics_);
+    ASSERT_TRUE(baseline.ok) << "STACK NOT STEADY: " << describe(baseline);
+
+    std::atomic<bool> stalled{false};
+    Samples<SpanSent> stall_spans, other_spans;
+    Samples<probes::HttpResult> health;
+    Samples<ExporterMetrics> metrics;
+    fixtures::ProbeLoop span_loop("otlp spans", {.interval = 100ms, .max_iterations = 1500, .max_duration = 150s}, [&](std::uint64_t i) {
+        const auto sent = Clock::now();
+        const bool during_stall = stalled.load();
+        const auto span = probes::new_span_id();
+        const auto r = probes::send_otlp_span(collector_, probes::new_trace_id(), span, fmt::format("chaos-probe-{}", i), 2s);
+        timeline().event("otlp-span", r.ok(), r.latency, fmt::format("{} {}", probes::to_string(r.outcome), r.status));
+        (during_stall ? stall_spans : other_spans).add(sent, SpanSent{span, r.ok(), fmt::format("{} {}", probes::to_string(r.outcome), r.status)});
+    });
+    fixtures::ProbeLoop health_loop("collector health", {.interval = 200ms, .max_iterations = 1000, .max_duration = 150s}, [&](std::uint64_t) {
+        const auto sent = Clock::now();
+        auto r = probes::http_get(health_, 1s);
+        timeline().event("collector-health", r.ok(), r.latency, std::to_string(r.status));
+        health.add(sent, std::move(r));
+    });
+    fixtures::ProbeLoop metrics_loop("exporter metrics", {.interval = 250ms, .max_iterations = 1000, .max_duration = 150s}, [&](std::uint64_t) {
+        const auto sent = Clock::now();
+        auto m = read_exporter_metrics(metrics_);
+        timeline().event("exporter-metrics", m.ok, {}, describe(m));
+        metrics.add(sent, std::move(m));
+    });
+
+    fixtures::ContainerStop stop("sea-openobserve", {}, std::chrono::seconds(5));
+    stalled = true;
+    ASSERT_TRUE(inject(stop, 10s, [&] {
+        std::string evidence;
+        const bool exited = stop.verify_injected(evidence);
+        const auto probe = probes::http_get(backend_ + "/healthz", 500ms);
+        return Observation(exited && !probe.ok(), fmt::format("{}; backend probe {} {}", evidence, probes::to_string(probe.outcome), probe.status));
+    }));
+
+    // Hold the stall until the exporter has visibly queued and at least 100 probe spans (10 s at 10/s) arrived
+    // during it. The retry policy (infra/otel/collector.yaml) keeps retrying for 300 s, far beyond this window.
+    const auto held = fixtures::eventually("stall held: queue grew and 100 spans arrived during it", fixtures::Deadline::in(60s), [&] {
+        const auto m = read_exporter_metrics(metrics_);
+        return Observation(m.ok && m.queue_size > 0 && stall_spans.size() >= 100,
+                           fmt::format("{}; {} stall spans", describe(m), stall_spans.size()));
+    });
+    stalled = false;
+    heal();
+    EXPECT_TRUE(held.met) << "INVARIANT VIOLATED [openobserve_stall/b queues-not-drops] " << held.failure_message();
+
+    const auto stall = stall_spans.snapshot();
+    // (c) retry_on_failure re-sends every 2 s at most (max_interval) and the backend starts in < 1 s, so the
+    // queue drains within seconds of the heal; 60 s is the suite's minimum deadline.
+    invariant_eventually("c drains-and-delivers", 60s, [&] {
+        const auto m = read_exporter_metrics(metrics_);
+        const auto received = backend_span_ids();
+        std::size_t missing = 0;
+        for (const auto& s : stall) missing += received.count(s.value.span_id) == 0 ? 1 : 0;
+        const double sent_delta = m.sent - baseline.sent;
+        return Observation(m.ok && m.queue_size == 0 && missing == 0 && sent_delta >= static_cast<double>(stall.size()),
+                           fmt::format("{}; sent +{} (need ≥ {}); backend misses {} of {} stall spans", describe(m), sent_delta,
+                                       stall.size(), missing, stall.size()));
+    });
+    recovered();
+    span_loop.stop();
+    health_loop.stop();
+    metrics_loop.stop();
+
+    std::size_t rejected = 0, unhealthy = 0;
+    std::string first_problem;
+    for (const auto* set : {&stall_spans, &other_spans}) {
+        for (const auto& s : set->snapshot()) {
+            if (s.value.accepted) continue;
+            ++rejected;
+            if (first_problem.empty()) first_problem = "span " + s.value.span_id + ": " + s.value.detail;
+        }
+    }
+    const auto health_samples = health.snapshot();
+    for (const auto& s : health_samples) {
+        if (s.value.ok()) continue;
+        ++unhealthy;
+        if (first_problem.empty()) first_problem = fmt::format("health {} {}", probes::to_string(s.value.outcome), s.value.status);
+    }
+    invariant_verdict("a collector-accepts", rejected == 0 && unhealthy == 0 && !stall.empty(),
+                      fmt::format("{} stall spans + {} others posted, {} rejected; {} health probes, {} not 200{}{}", stall.size(),
+                                  other_spans.size(), rejected, health_samples.size(), unhealthy, first_problem.empty() ? "" : "; first: ",
+                                  first_problem));
+
+    double max_queue = 0, enqueue_failed = 0, send_failed = 0;
+    for (const auto& s : metrics.snapshot()) {
+        if (!s.value.ok) continue;
+        max_queue = std::max(max_queue, s.value.queue_size);
+        enqueue_failed = std::max(enqueue_failed, s.value.enqueue_failed - baseline.enqueue_failed);
+        send_failed = std::max(send_failed, s.value.send_failed - baseline.send_failed);
+    }
+    invariant_verdict("b queues-not-drops", max_queue > 0 && enqueue_failed == 0 && send_failed == 0,
+                      fmt::format("max queue size {}; spans failed to enqueue +{}; spans dropped after retries +{}", max_queue,
+                                  enqueue_failed, send_failed));
+}
+
+}  // namespace
+}  // namespace sea::chaos

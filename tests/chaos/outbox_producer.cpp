@@ -1,0 +1,100 @@
+#include "outbox_producer.hpp"
+
+#include "sea/fixtures/eventually.hpp"
+
+#include <fmt/format.h>
+
+namespace sea::chaos {
+
+using namespace std::chrono_literals;
+
+OutboxProducer::OutboxProducer(std::string conninfo, std::string subject, fixtures::Timeline& timeline)
+    : conninfo_(std::move(conninfo)), subject_(std::move(subject)), timeline_(timeline) {}
+
+OutboxProducer::~OutboxProducer() {
+    if (loop_) loop_->stop();
+}
+
+bool OutboxProducer::insert_backlog(int rows, std::chrono::milliseconds timeout) {
+    probes::DbConnection db(conninfo_);
+    const auto result = db.query(
+        "INSERT INTO outbox_events (id, aggregate, subject, payload) "
+        "SELECT gen_random_uuid(), 'chaos-backlog', $1, jsonb_build_object('n', n) FROM generate_series(1, $2::int) AS n "
+        "RETURNING id::text",
+        timeout, {subject_, std::to_string(rows)});
+    timeline_.event("outbox-backlog", result.ok, result.latency, fmt::format("{} rows", result.rows.size()));
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!result.ok || static_cast<int>(result.rows.size()) != rows) {
+        last_error_ = result.ok ? fmt::format("{} of {} rows returned", result.rows.size(), rows) : result.error;
+        return false;
+    }
+    for (const auto& row : result.rows) committed_.insert(*row.at(0));
+    return true;
+}
+
+void OutboxProducer::attempt(probes::DbConnection& db, const std::string& id) {
+    probes::OutboxRow row{id, "chaos-producer", subject_, R"({"source":"postgres_restart_outbox"})"};
+    // 1 s: a healthy insert takes ~1 ms; during the outage a short timeout keeps the loop cycling.
+    const auto result = db.insert_outbox_row(row, 1s);
+    const bool done = result.outcome == probes::InsertOutcome::committed || result.outcome == probes::InsertOutcome::duplicate;
+    timeline_.event("outbox-insert", done, result.latency, probes::to_string(result.outcome));
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (done) {
+        committed_.insert(id);
+        if (!pending_.empty() && pending_.front() == id) pending_.pop_front();
+    } else {
+        last_error_ = result.error;
+        if (pending_.empty() || pending_.front() != id) pending_.push_back(id);
+    }
+}
+
+void OutboxProducer::step(probes::DbConnection& db) {
+    std::string id;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        id = pending_.empty() ? probes::new_uuid() : pending_.front();
+    }
+    attempt(db, id);
+}
+
+void OutboxProducer::start(fixtures::ProbeLoopLimits limits) {
+    loop_db_ = std::make_unique<probes::DbConnection>(conninfo_);
+    loop_ = std::make_unique<fixtures::ProbeLoop>("outbox producer", limits, [this](std::uint64_t) { step(*loop_db_); });
+}
+
+void OutboxProducer::stop_and_resolve(std::chrono::milliseconds budget) {
+    if (loop_) loop_->stop();
+    probes::DbConnection db(conninfo_);
+    fixtures::eventually("pending outbox inserts resolved", fixtures::Deadline::in(budget), [&] {
+        std::string id;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (pending_.empty()) return fixtures::Observation(true, "none pending");
+            id = pending_.front();
+        }
+        attempt(db, id);
+        return fixtures::Observation(false, fmt::format("{} pending", pending_count()));
+    }, fixtures::Backoff{10ms, 1.0, 10ms});
+}
+
+std::size_t OutboxProducer::committed_count() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return committed_.size();
+}
+
+std::set<std::string> OutboxProducer::committed_ids() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return committed_;
+}
+
+std::size_t OutboxProducer::pending_count() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pending_.size();
+}
+
+std::string OutboxProducer::last_error() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_error_;
+}
+
+}  // namespace sea::chaos

@@ -1,0 +1,57 @@
+// OutboxProducer: the load side of postgres_restart_outbox. Inserts outbox rows with client-chosen ids and
+// tracks exactly which ones committed, across a database restart.
+//
+// Contracts:
+//  * insert_backlog(n) inserts n rows in ONE statement and remembers their ids (all or nothing).
+//  * start() runs a bounded ProbeLoop: each iteration first retries the oldest pending id (an insert whose
+//    outcome was failed or unknown), else inserts a new id. An id counts as committed when an insert with it
+//    committed, or a retry found it already there (ON CONFLICT DO NOTHING → duplicate), so an insert that
+//    committed while its connection died is neither lost nor counted twice.
+//  * stop_and_resolve(budget) stops the loop and retries every pending id until each is committed or the
+//    budget is spent; ids never resolved are dropped from "pending" only if the retry proved they are absent.
+//  * Every insert is recorded in the timeline as probe "outbox-insert".
+#pragma once
+
+#include "sea/fixtures/probe_loop.hpp"
+#include "sea/fixtures/timeline.hpp"
+#include "sea/probes/db_probe.hpp"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace sea::chaos {
+
+class OutboxProducer {
+public:
+    OutboxProducer(std::string conninfo, std::string subject, fixtures::Timeline& timeline);
+    ~OutboxProducer();
+
+    bool insert_backlog(int rows, std::chrono::milliseconds timeout);
+    void start(fixtures::ProbeLoopLimits limits);
+    void stop_and_resolve(std::chrono::milliseconds budget);
+
+    [[nodiscard]] std::size_t committed_count() const;
+    [[nodiscard]] std::set<std::string> committed_ids() const;
+    [[nodiscard]] std::size_t pending_count() const;
+    [[nodiscard]] std::string last_error() const;
+
+private:
+    void step(probes::DbConnection& db);
+    void attempt(probes::DbConnection& db, const std::string& id);
+
+    std::string conninfo_;
+    std::string subject_;
+    fixtures::Timeline& timeline_;
+    mutable std::mutex mutex_;
+    std::set<std::string> committed_;
+    std::deque<std::string> pending_;
+    std::string last_error_;
+    std::unique_ptr<probes::DbConnection> loop_db_;
+    std::unique_ptr<fixtures::ProbeLoop> loop_;
+};
+
+}  // namespace sea::chaos

@@ -1,0 +1,31 @@
+// Minimal child-process control for the local servers (fork/exec; the child gets SIGKILL when
+// the test process dies, so crashed tests do not leave servers behind).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sea::testsupport {
+
+// Starts argv[0] (absolute path) with argv, stdin from /dev/null, stdout+stderr appended to
+// log_path. Throws std::runtime_error when fork/exec setup fails (exec failure shows as exit 127).
+pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path);
+
+// Waits for the child to exit; returns its exit code (128+signal when killed) or std::nullopt on timeout.
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
+
+// True while the child has not exited (reaps it if it has).
+bool child_running(pid_t pid);
+
+// Runs a command to completion; returns its exit code. Throws std::runtime_error naming the
+// command when it does not finish within timeout (the child is killed).
+int run_command(const std::vector<std::string>& argv, const std::string& log_path, std::chrono::milliseconds timeout);
+
+// The last max_bytes of a file ("" if unreadable), for error messages.
+std::string file_tail(const std::string& path, std::size_t max_bytes = 2000);
+
+}  // namespace sea::testsupport

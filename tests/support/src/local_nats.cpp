@@ -1,0 +1,145 @@
+// Local nats-server for tests (see local_nats.hpp).
+#include "sea/testsupport/local_nats.hpp"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "sea/probes/nats_probe.hpp"
+#include "sea/testsupport/binaries.hpp"
+#include "sea/testsupport/poll.hpp"
+#include "sea/testsupport/ports.hpp"
+#include "sea/testsupport/subprocess.hpp"
+
+namespace sea::testsupport {
+
+LocalNats::LocalNats(LocalNatsOptions options) : options_(std::move(options)) {
+  const auto binary = nats_server_binary();
+  if (!binary) throw std::runtime_error("LocalNats: nats-server not found (set SEA_NATS_SERVER)");
+  binary_ = *binary;
+  dir_ = std::make_unique<TempDir>("sea-nats-");
+  config_path_ = dir_->path() + "/nats.conf";
+  store_dir_ = dir_->path() + "/store";
+  log_path_ = dir_->path() + "/nats.log";
+  port_ = free_loopback_port();
+  monitor_port_ = free_loopback_port();
+  write_config();
+  start();
+}
+
+LocalNats::~LocalNats() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    wait_for_exit(pid_, std::chrono::milliseconds(5000));
+  }
+}
+
+std::string LocalNats::url() const { return fmt::format("nats://127.0.0.1:{}", port_); }
+std::string LocalNats::monitor_url() const { return fmt::format("http://127.0.0.1:{}", monitor_port_); }
+
+void LocalNats::write_config() const {
+  std::string config = fmt::format(
+      "server_name: \"{}\"\nlisten: \"127.0.0.1:{}\"\nhttp: \"127.0.0.1:{}\"\n", options_.server_name, port_,
+      monitor_port_);
+  if (options_.jetstream) {
+    config += fmt::format("jetstream {{\n  store_dir: \"{}\"\n  max_mem: 256MB\n  max_file: 2GB\n", store_dir_);
+    if (options_.domain) config += fmt::format("  domain: \"{}\"\n", *options_.domain);
+    config += "}\n";
+  }
+  config += options_.extra_config + "\n";
+  dir_->write_file("nats.conf", config);
+}
+
+void LocalNats::start() {
+  if (running()) return;
+  pid_ = spawn_process({binary_, "-c", config_path_}, log_path_);
+  paused_ = false;
+  wait_ready();
+}
+
+void LocalNats::wait_ready() {
+  std::string last_error;
+  const bool ready = poll_until(options_.ready_timeout, [&] {
+    if (!child_running(pid_)) {
+      last_error = "nats-server exited";
+      return true;  // stop polling; reported below
+    }
+    const auto health = probes::nats_healthz(monitor_url(), std::chrono::milliseconds(1000));
+    if (!health.ok) {
+      last_error = "healthz: " + (health.error.empty() ? health.body : health.error);
+      return false;
+    }
+    const auto info = probes::nats_info_handshake(url(), std::chrono::milliseconds(1000));
+    last_error = info.ok ? "" : "INFO: " + info.error;
+    return info.ok;
+  }, std::chrono::milliseconds(20));
+  if (!ready || !last_error.empty()) {
+    const auto tail = file_tail(log_path_);
+    if (pid_ > 0) ::kill(pid_, SIGKILL), wait_for_exit(pid_, std::chrono::milliseconds(5000));
+    pid_ = 0;
+    throw std::runtime_error(fmt::format("nats-server on port {} not ready within {} ms ({}):\n{}", port_,
+                                         options_.ready_timeout.count(), last_error, tail));
+  }
+}
+
+void LocalNats::stop() {
+  if (pid_ <= 0) return;
+  if (paused_) resume();
+  ::kill(pid_, SIGTERM);
+  if (!wait_for_exit(pid_, std::chrono::milliseconds(10000))) {
+    ::kill(pid_, SIGKILL);
+    wait_for_exit(pid_, std::chrono::milliseconds(5000));
+  }
+  pid_ = 0;
+}
+
+void LocalNats::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  wait_for_exit(pid_, std::chrono::milliseconds(5000));
+  pid_ = 0;
+  paused_ = false;
+}
+
+namespace {
+// True when every thread of pid is in state `wanted` ('T' = stopped) or, for wanted == 'R', in any
+// other state. kill() returns before a multi-threaded process has fully stopped, and a thread
+// still running could answer one more client.
+bool all_threads_in_state(pid_t pid, bool want_stopped) {
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid), error)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos || close_paren + 2 >= line.size()) continue;
+    const bool stopped = line[close_paren + 2] == 'T';
+    if (stopped != want_stopped) return false;
+  }
+  return !error;
+}
+}  // namespace
+
+void LocalNats::pause() {
+  if (pid_ <= 0 || ::kill(pid_, SIGSTOP) != 0) throw std::runtime_error("LocalNats::pause: server not running");
+  paused_ = true;
+  if (!poll_until(std::chrono::milliseconds(2000), [this] { return all_threads_in_state(pid_, true); },
+                  std::chrono::milliseconds(1))) {
+    throw std::runtime_error("LocalNats::pause: threads not stopped after 2 s");
+  }
+}
+
+void LocalNats::resume() {
+  if (pid_ <= 0 || ::kill(pid_, SIGCONT) != 0) throw std::runtime_error("LocalNats::resume: server not running");
+  paused_ = false;
+  poll_until(std::chrono::milliseconds(2000), [this] { return all_threads_in_state(pid_, false); },
+             std::chrono::milliseconds(1));
+}
+
+bool LocalNats::running() const { return pid_ > 0 && child_running(pid_); }
+
+}  // namespace sea::testsupport

@@ -1,0 +1,136 @@
+// Preflight: port check against a port we hold, image/daemon checks through a fake docker CLI, env checks.
+#include "sea/fixtures/preflight.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <filesystem>
+#include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace sea::fixtures;
+
+namespace {
+
+// Listens on 127.0.0.1:<ephemeral> for the lifetime of the object.
+class HeldPort {
+public:
+    HeldPort() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 1) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            throw std::runtime_error("cannot hold a port");
+        }
+        port_ = ntohs(addr.sin_port);
+    }
+    ~HeldPort() { ::close(fd_); }
+    int port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+// A fake docker CLI: answers --version and info, knows only the image "present:1".
+std::filesystem::path write_fake_docker(bool daemon_up) {
+    const auto path = std::filesystem::temp_directory_path() / ("sea-fake-docker-" + std::to_string(::getpid()) + (daemon_up ? "-up" : "-down"));
+    std::ofstream(path) << "#!/bin/sh\n"
+                           "case \"$1\" in\n"
+                           "  --version) echo 'Docker version 0.0-fake'; exit 0;;\n"
+                           "  info) " << (daemon_up ? "echo 20.10-fake; exit 0" : "echo 'Cannot connect to the Docker daemon' >&2; exit 1") << ";;\n"
+                           "  image) for last; do :; done; [ \"$last\" = present:1 ] && { echo sha256:abc; exit 0; }; "
+                           "echo \"Error: No such image: $last\" >&2; exit 1;;\n"
+                           "esac\nexit 2\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+    return path;
+}
+
+}  // namespace
+
+TEST(FixturesPreflight, TakenPortIsNamedWithItsOwner) {
+    const HeldPort held;
+    const auto problem = port_unavailable(held.port());
+    ASSERT_TRUE(problem);
+    EXPECT_NE(problem->find("127.0.0.1:" + std::to_string(held.port()) + " is not free"), std::string::npos) << *problem;
+    EXPECT_NE(problem->find("pid " + std::to_string(::getpid())), std::string::npos) << *problem;  // ss -ltnp names us
+
+    PreflightSpec spec;
+    spec.docker = spec.compose = false;
+    spec.ports = {held.port()};
+    const auto result = preflight(spec);
+    EXPECT_FALSE(result.ok());
+    ASSERT_EQ(result.failures().size(), 1u);
+    EXPECT_EQ(result.failures()[0].rfind("FAIL: 127.0.0.1:" + std::to_string(held.port()), 0), 0u) << result.report();
+}
+
+TEST(FixturesPreflight, FreePortPasses) {
+    int port = 0;
+    {
+        const HeldPort probe;
+        port = probe.port();
+    }
+    EXPECT_FALSE(port_unavailable(port));
+    EXPECT_TRUE(port_unavailable(0));
+    EXPECT_TRUE(port_unavailable(70000));
+}
+
+TEST(FixturesPreflight, MissingImageSaysHowToBuildIt) {
+    PreflightSpec spec;
+    spec.compose = false;
+    spec.docker_cli = write_fake_docker(true);
+    spec.images = {"present:1", "sea-chaos/absent:1"};
+    const auto result = preflight(spec);
+    EXPECT_FALSE(result.ok()) << result.report();
+    const auto failures = result.failures();
+    ASSERT_EQ(failures.size(), 1u) << result.report();
+    EXPECT_NE(failures[0].find("sea-chaos/absent:1 missing: run `just images` (scripts/build-images.sh)"), std::string::npos);
+    EXPECT_NE(result.report().find("ok: image present:1 present"), std::string::npos) << result.report();
+    std::filesystem::remove(spec.docker_cli);
+}
+
+TEST(FixturesPreflight, DaemonDownFailsClearly) {
+    PreflightSpec spec;
+    spec.compose = false;
+    spec.docker_cli = write_fake_docker(false);
+    spec.images = {"present:1"};
+    const auto result = preflight(spec);
+    const auto failures = result.failures();
+    ASSERT_EQ(failures.size(), 2u) << result.report();
+    EXPECT_NE(failures[0].find("daemon does not answer"), std::string::npos) << failures[0];
+    EXPECT_NE(failures[0].find("scripts/ensure-docker.sh"), std::string::npos) << failures[0];
+    std::filesystem::remove(spec.docker_cli);
+}
+
+TEST(FixturesPreflight, MissingDockerCliIsNamed) {
+    PreflightSpec spec;
+    spec.compose = false;
+    spec.docker_cli = "sea-no-docker-here";
+    const auto result = preflight(spec);
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.failures()[0].find("docker CLI 'sea-no-docker-here' not found"), std::string::npos) << result.report();
+}
+
+TEST(FixturesPreflight, EnvChecksReportEachVariable) {
+    ::setenv("SEA_PF_URL", "foo", 1);
+    ::setenv("SEA_PF_INT", "12", 1);
+    ::unsetenv("SEA_PF_FLAG");
+    PreflightSpec spec;
+    spec.docker = spec.compose = false;
+    spec.env = {{"SEA_PF_URL", EnvRequirement::Kind::url, "nats://127.0.0.1:4222", {"nats"}, 0, 0},
+                {"SEA_PF_INT", EnvRequirement::Kind::integer, "5", {}, 1, 100},
+                {"SEA_PF_FLAG", EnvRequirement::Kind::flag, "", {}, 0, 0}};
+    const auto result = preflight(spec);
+    ASSERT_EQ(result.checks.size(), 3u);
+    EXPECT_FALSE(result.checks[0].ok);
+    EXPECT_NE(result.checks[0].line.find("SEA_PF_URL: expected nats://host:port, got 'foo'"), std::string::npos) << result.report();
+    EXPECT_TRUE(result.checks[1].ok) << result.report();
+    EXPECT_TRUE(result.checks[2].ok) << result.report();
+    ::unsetenv("SEA_PF_URL");
+    ::unsetenv("SEA_PF_INT");
+}
