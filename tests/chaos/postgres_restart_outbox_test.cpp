@@ -112,10 +112,16 @@ TEST_F(PostgresRestartOutbox, NoRowLostOrDuplicated) {
     ASSERT_TRUE(producer.insert_backlog(kBacklogRows, 30s)) << "STACK NOT STEADY: backlog insert failed: " << producer.last_error();
     producer.start({.interval = 10ms, .max_iterations = 4000, .max_duration = 120s});
 
+    // The restart must hit while the worker still relays the backlog, or the re-send path goes untested.
+    const auto before = probes::count_outbox(pg_, 2s);
+    ASSERT_TRUE(before.ok && before.unpublished > 0)
+        << "STACK NOT STEADY: the backlog was relayed before the fault could hit it: " << before.unpublished << " unpublished " << before.error;
+    timeline().event("backlog-at-inject", true, before.latency, fmt::format("{} unpublished", before.unpublished));
     fixtures::ContainerRestart restart("sea-postgres");
     ASSERT_TRUE(inject(restart, 10s, [&] {
         std::string evidence;
-        return Observation(restart.verify_injected(evidence), evidence);
+        const bool restarted = restart.verify_injected(evidence);
+        return Observation(restarted, fmt::format("{}; {} rows were unpublished when it began", evidence, before.unpublished));
     }));
     heal();  // a restart heals itself; this records the phase (and starts postgres if the restart left it stopped)
 

@@ -80,25 +80,26 @@ StepResult OutboxRelay::step() {
                                                                      : StepOutcome::PartialBatch,
                 acked.size()};
 #else
-        const OutboxRow* failedRow = nullptr;
-        std::string failure;
+        std::vector<std::pair<const OutboxRow*, std::string>> failures;
         for (const auto& row : rows) {
             auto result = publisher_.publish(row);
-            if (!result.acked) {
-                failedRow = &row;
-                failure = std::move(result.error);
-                break;
+            if (result.acked) {
+                acked.push_back(row.id);
+                continue;
             }
-            acked.push_back(row.id);
+            failures.emplace_back(&row, std::move(result.error));
+            // Broker gone: stop here (the rest stays unpublished). Broker up: this row alone was
+            // rejected (e.g. no stream for its subject); go on so it cannot block the rows behind it.
+            if (!publisher_.connected()) break;
         }
         if (!acked.empty()) store_.markPublished(acked);
-        if (failedRow != nullptr) store_.recordFailure(failedRow->id, failure);
+        for (const auto& [row, error] : failures) store_.recordFailure(row->id, error);
         store_.commit();
         metrics_.published.fetch_add(acked.size());
-        if (failedRow != nullptr) {
-            metrics_.publishRetries.fetch_add(1);
-            logf("relay", "published {} of {} rows; publish of {} failed: {}", acked.size(), rows.size(),
-                 failedRow->id, failure);
+        if (!failures.empty()) {
+            metrics_.publishRetries.fetch_add(failures.size());
+            logf("relay", "published {} of {} rows; {} failed, first {}: {}", acked.size(), rows.size(),
+                 failures.size(), failures.front().first->id, failures.front().second);
             return {StepOutcome::PublishFailed, acked.size()};
         }
         logf("relay", "published batch of {} rows", acked.size());
@@ -125,9 +126,14 @@ void OutboxRelay::run() {
                 backoff.reset();
                 store_.waitForWork(options_.pollInterval);
                 break;
+            case StepOutcome::PublishFailed:
+                if (result.published > 0) {  // progress was made: retry the failed rows after a normal wait
+                    store_.waitForWork(options_.pollInterval);
+                    break;
+                }
+                [[fallthrough]];
             case StepOutcome::StoreDown:
             case StepOutcome::PublisherDown:
-            case StepOutcome::PublishFailed:
                 stop_.waitFor(backoff.next());
                 break;
         }

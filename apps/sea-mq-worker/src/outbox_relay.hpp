@@ -7,8 +7,11 @@
 //   - a crash or lost DB connection before COMMIT leaves the rows unpublished; they are re-sent and
 //     JetStream drops the copy by Nats-Msg-Id (dedupe window), so the stream holds each id once;
 //   - the UPDATE only touches rows still unpublished, so a row is never marked twice.
-// The first failed publish ends the batch (the broker is likely down; later rows stay unpublished and
-// unlocked at commit) and the loop backs off.
+// A failed publish gets attempts+1 and last_error. If the broker connection is gone the batch ends
+// there (later rows stay unpublished, unlocked at commit); if the broker is still connected only that
+// row was rejected and the batch goes on, so one unpublishable row cannot block the rows behind it.
+// The loop backs off when a step made no progress. (No dead-letter policy: a permanently rejected row
+// is retried forever, visible through attempts/last_error and sea_worker_publish_retries_total.)
 //
 // Waiting for work: after a short (non-full) batch the loop blocks on the store's LISTEN/NOTIFY wake-up
 // with the poll interval as timeout. NOTIFY gives low latency; the timeout is the fallback for missed
@@ -41,7 +44,7 @@ enum class StepOutcome {
     Idle,            // nothing to publish
     StoreDown,       // no database connection (or it was lost during the step)
     PublisherDown,   // not connected to NATS, or the stream could not be ensured
-    PublishFailed,   // a publish failed; acked rows before it were still marked
+    PublishFailed,   // some publish failed; the acked rows were still marked
 };
 
 struct StepResult {

@@ -115,7 +115,8 @@ public:
     std::uint64_t epoch = 1;
     int ensureCalls = 0;
     bool ensureFails = false;
-    int failAfter = -1;  // fail every publish after this many successes; -1 = never
+    int failAfter = -1;  // after this many successes the broker goes away (publish fails, disconnected); -1 = never
+    std::set<std::string> rejectIds;  // rows the (connected) broker rejects
     int successes = 0;
     std::vector<std::string> stream;  // ids actually stored, in order
     std::set<std::string> seen;
@@ -129,7 +130,11 @@ public:
     }
     PublishResult publish(const OutboxRow& row) override {
         order.push_back(row.id);
-        if (failAfter >= 0 && successes >= failAfter) return {false, false, "timeout"};
+        if (failAfter >= 0 && successes >= failAfter) {
+            isConnected = false;
+            return {false, false, "timeout"};
+        }
+        if (rejectIds.count(row.id) != 0) return {false, false, "no responders"};
         ++successes;
         const bool dup = !seen.insert(row.id).second;
         if (!dup) stream.push_back(row.id);
@@ -166,7 +171,7 @@ TEST_F(OutboxRelayTest, PublishesInOrderAndMarksEveryAckedRow) {
     EXPECT_EQ(publisher.ensureCalls, 1);
 }
 
-TEST_F(OutboxRelayTest, FailedPublishMarksOnlyAckedRowsAndRecordsTheFailure) {
+TEST_F(OutboxRelayTest, BrokerLossMidBatchMarksOnlyAckedRowsAndStopsTheBatch) {
     store.add(10);
     publisher.failAfter = 3;
     const auto result = relay.step();
@@ -175,12 +180,28 @@ TEST_F(OutboxRelayTest, FailedPublishMarksOnlyAckedRowsAndRecordsTheFailure) {
     EXPECT_EQ(store.publishedCount(), 3u);
     EXPECT_EQ(store.rows[3].attempts, 1);
     EXPECT_EQ(store.rows[3].lastError, "timeout");
-    EXPECT_EQ(publisher.order.size(), 4u) << "the batch must stop at the first failure";
+    EXPECT_EQ(store.rows[4].attempts, 0);
+    EXPECT_EQ(publisher.order.size(), 4u) << "the batch must stop when the broker is gone";
     EXPECT_EQ(metrics.publishRetries.load(), 1u);
 
+    EXPECT_EQ(relay.step().outcome, StepOutcome::PublisherDown);
     publisher.failAfter = -1;
+    publisher.isConnected = true;
+    publisher.epoch = 2;
     EXPECT_EQ(relay.step().outcome, StepOutcome::PartialBatch);
     EXPECT_EQ(store.publishedCount(), 10u);
+}
+
+TEST_F(OutboxRelayTest, RejectedRowDoesNotBlockTheRowsBehindIt) {
+    store.add(10);
+    publisher.rejectIds = {"id-0"};
+    const auto result = relay.step();
+    EXPECT_EQ(result.outcome, StepOutcome::PublishFailed);
+    EXPECT_EQ(result.published, 9u);
+    EXPECT_FALSE(store.rows[0].published) << "a rejected row must never be marked";
+    EXPECT_EQ(store.rows[0].attempts, 1);
+    EXPECT_EQ(store.rows[0].lastError, "no responders");
+    EXPECT_EQ(store.publishedCount(), 9u);
 }
 
 TEST_F(OutboxRelayTest, DoesNotClaimWhileTheBrokerIsDisconnected) {

@@ -149,6 +149,27 @@ TEST_F(WorkerIntegration, ReadyzNamesNatsWhileNatsIsDownAndRecovers) {
     EXPECT_EQ(metrics->body.find("sea_worker_nats_reconnects_total 0\n"), std::string::npos) << metrics->body;
 }
 
+// A row JetStream cannot store (no stream for its subject) stays unpublished with attempts/last_error,
+// and does not block the rows behind it. (Detects marking without an ack.)
+TEST_F(WorkerIntegration, RowRejectedByJetStreamIsNeverMarkedAndDoesNotBlockOthers) {
+    insertRows(1, "sea.elsewhere.created");
+    insertRows(20);
+    startWorker();
+    ASSERT_TRUE(waitUnpublishedAtMost(1, 20s)) << workerLog();
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            return postgres->scalar(
+                       "SELECT attempts >= 2 FROM outbox_events WHERE subject = 'sea.elsewhere.created'") == "t";
+        },
+        10s))
+        << workerLog();
+    EXPECT_EQ(postgres->scalar("SELECT count(*) FROM outbox_events WHERE subject = 'sea.elsewhere.created' "
+                               "AND published_at IS NULL AND last_error <> ''"),
+              "1");
+    EXPECT_TRUE(worker->running());
+    EXPECT_EQ(testing::readStream(nats->url(), "SEA_OUTBOX").messages, 20u);
+}
+
 // Done-when: 10,000 rows, PostgreSQL and NATS each restarted while rows are pending; afterwards every
 // id is in the stream exactly once and every row is marked published.
 TEST_F(WorkerIntegration, TenThousandRowsSurvivePostgresAndNatsRestartsExactlyOnce) {
