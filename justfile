@@ -36,3 +36,18 @@ images: build
 # Remove the build tree (not the images: `just heal` removes leftover stacks)
 clean:
     rm -rf {{build_dir}}
+
+# Heal what crashed runs left: faults in the ledger, leftover stacks (found by label)
+heal:
+    [ -x {{build_dir}}/tools/sea-chaos-heal ] || cmake --build --preset {{preset}} --target sea-chaos-heal
+    {{build_dir}}/tools/sea-chaos-heal
+
+# Detection power: each scenario against broken variants of the platform, then the README table
+mutants: build
+    scripts/build-images.sh $(source scripts/lib.sh && sea_app_variant_args | tr '\n' ' ')
+    ctest --test-dir {{build_dir}} -L '^mutants$' --output-on-failure || true
+    tests/mutants/table.sh {{build_dir}}/mutant-results
+
+# Flakiness: the whole chaos suite N times; per scenario pass count, min/median/max duration, time-to-recover
+soak runs="5":
+    scripts/soak.sh {{runs}}

@@ -25,3 +25,15 @@ sea_build() {
   fi
   cmake --build --preset "$SEA_PRESET" || sea_die "build failed (preset $SEA_PRESET)"
 }
+
+# "--app-variant APP:VARIANT=PATH" arguments for every mutant binary the build produced
+# (<build>/apps/<app>/<app>-mutant-<variant>), so build-images.sh makes sea-chaos/<app>:mutant-<variant>.
+sea_app_variant_args() {
+  local app bin
+  for app in sea-mq-worker policy-gateway; do
+    for bin in "$SEA_BUILD_DIR/apps/$app/$app"-mutant-*; do
+      [ -x "$bin" ] || continue
+      printf -- '--app-variant\n%s:%s=%s\n' "$app" "${bin##*/$app-mutant-}" "$bin"
+    done
+  done
+}

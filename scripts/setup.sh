@@ -58,5 +58,6 @@ command -v go >/dev/null 2>&1 || sea_die "Go is not installed (expected /usr/loc
 
 if [ "$want_images" -eq 1 ]; then
   sea_build
-  "$sea_root/scripts/build-images.sh"
+  mapfile -t variant_args < <(sea_app_variant_args)
+  "$sea_root/scripts/build-images.sh" "${variant_args[@]}"
 fi

@@ -148,9 +148,13 @@ TEST_F(NatsPartitionMesh, AckedMessagesReachMirrorExactlyOnce) {
         std::uint64_t acked = 0;
         for (const auto& s : publishes.snapshot()) acked += s.value.acked ? 1 : 0;
         // Behind by ≥ 10 messages (0.5 s of publishing) while ≥ 10 more publishes were acked: the link is cut.
+        // A platform whose publish path crosses the link shows the cut as failing publishes instead ((a) judges it).
         const bool behind = src.ok && mir.ok && src.last_seq >= mir.last_seq + 10 && acked >= acked_at_inject + 10;
-        return Observation(in_place && behind, fmt::format("source last seq {} mirror last seq {} acked {} (+{}); rules: {}", src.last_seq,
-                                                           mir.last_seq, acked, acked - acked_at_inject, rules));
+        std::size_t failing = 0;
+        for (const auto& s : publishes.snapshot()) failing += s.value.during_partition && !s.value.acked ? 1 : 0;
+        return Observation(in_place && partition.dropped_packets() > 0 && (behind || failing >= 5),
+                           fmt::format("source last seq {} mirror last seq {} acked {} (+{}), {} publishes failing; rules: {}", src.last_seq,
+                                       mir.last_seq, acked, acked - acked_at_inject, failing, rules));
     }));
 
     // Hold the partition until the monitor endpoints report the link down: with ping_interval 2 s and

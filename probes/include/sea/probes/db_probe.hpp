@@ -6,6 +6,7 @@
 // (client-side deadline on the socket). The server-side statement_timeout is also set to the
 // timeout, so a timed-out statement does not keep running on the server for long. After a
 // client-side timeout the connection is closed (a DbConnection reconnects on its next call).
+// An `options` parameter inside the conninfo overrides the statement_timeout set here.
 #pragma once
 
 #include <chrono>

@@ -2,7 +2,7 @@
 // context bound to an optional domain. Same contract as every sea::probes call: observe and
 // return (no exceptions on unreachable servers or API errors), explicit per-call timeouts.
 // A JetStreamClient may be used from several threads at once (cnats connections and contexts
-// are thread-safe); it is move-only.
+// are thread-safe); it is move-only, and a moved-from client must not be used.
 //
 // cnats 3.4.1 pitfalls handled here: DeliverPrefix of an external mirror is always "" (NULL
 // segfaults js_AddStream); Duplicates is in nanoseconds; the domain is set through
