@@ -51,3 +51,8 @@ mutants: build
 # Flakiness: the whole chaos suite N times; per scenario pass count, min/median/max duration, time-to-recover
 soak runs="5":
     scripts/soak.sh {{runs}}
+
+# The HTML chaos report from the last chaos run (build/<preset>/chaos-report/index.html)
+report:
+    [ -d tools/report/node_modules/uplot ] || npm ci --prefix tools/report
+    source scripts/lib.sh && sea_report

@@ -20,4 +20,9 @@ fi
 
 label="^chaos\$"
 [ -z "$scenario" ] || label="^${scenario}\$"
-exec ctest --test-dir "$SEA_BUILD_DIR" -L "$label" --output-on-failure --no-tests=error
+mkdir -p "$SEA_BUILD_DIR/test-logs"
+rc=0
+ctest --test-dir "$SEA_BUILD_DIR" -L "$label" --output-on-failure --no-tests=error \
+      --output-junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" || rc=$?
+sea_report || true
+exit "$rc"

@@ -37,3 +37,14 @@ sea_app_variant_args() {
     done
   done
 }
+
+# Writes the HTML chaos report (build/<preset>/chaos-report/index.html) from the scenarios' timelines and the
+# chaos label's JUnit file, when both exist.
+sea_report() {
+  local junit=()
+  [ -d "$SEA_BUILD_DIR/chaos-artifacts" ] || return 0
+  [ -f "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" ] && junit=(--junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml")
+  "$sea_root/tools/report/make_report" --artifacts "$SEA_BUILD_DIR/chaos-artifacts" \
+    --out "$SEA_BUILD_DIR/chaos-report/index.html" "${junit[@]}" \
+    && sea_log "chaos report: $SEA_BUILD_DIR/chaos-report/index.html"
+}

@@ -34,6 +34,9 @@ for label in "${labels[@]}"; do
     sea_log "label $label: a test skipped or did not run — in this run that is a failure"
     rc=1
   fi
+  if [ "$label" = chaos ]; then
+    sea_report || true
+  fi
   if [ "$label" = mutants ]; then
     "$sea_root/tests/mutants/table.sh" "$SEA_BUILD_DIR/mutant-results" || true
   fi

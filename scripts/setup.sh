@@ -3,7 +3,7 @@
 # starts nothing and builds nothing (it only checks), and takes about a second.
 #   1. apt packages: build dependencies, docker.io, docker-compose (v1), iptables, debootstrap,
 #      postgresql-15 and nats-server (local servers for the integration tests);
-#   2. `just` from npm (rust-just) when missing;
+#   2. `just` from npm (rust-just) when missing, the report's chart library (npm ci --prefix tools/report);
 #   3. a Docker daemon (scripts/ensure-docker.sh starts dockerd when none answers);
 #   4. the hermetic images when any is missing or stale (scripts/build-images.sh, cached).
 # Pass --no-images to stop after step 3.
@@ -26,7 +26,7 @@ apt_packages=(
   nlohmann-json3-dev libcpp-httplib-dev libboost-dev libboost-filesystem-dev
   postgresql-15 nats-server
   docker.io docker-compose iptables debootstrap iproute2 util-linux
-  nodejs npm
+  nodejs npm python3 chromium
 )
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -50,6 +50,12 @@ fi
 if ! command -v just >/dev/null 2>&1; then
   sea_log "installing just (npm rust-just)"
   sea_as_root npm install -g --no-fund --no-audit rust-just >/dev/null || sea_die "npm install -g rust-just failed"
+fi
+
+# The report's chart library (uPlot), vendored through npm at the version package-lock.json pins.
+if [ ! -d "$sea_root/tools/report/node_modules/uplot" ]; then
+  sea_log "installing the report's chart library (npm ci --prefix tools/report)"
+  npm ci --prefix "$sea_root/tools/report" --no-fund --no-audit >/dev/null || sea_die "npm ci --prefix tools/report failed"
 fi
 
 command -v go >/dev/null 2>&1 || sea_die "Go is not installed (expected /usr/local/go/bin/go); it builds nats-server, OPA and the collector"

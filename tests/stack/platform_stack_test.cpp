@@ -5,6 +5,7 @@
 #include "sea/fixtures/docker.hpp"
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/eventually.hpp"
+#include "sea/fixtures/machine_lock.hpp"
 #include "sea/fixtures/preflight.hpp"
 #include "sea/fixtures/stack.hpp"
 #include "sea/probes/collector_probe.hpp"
@@ -50,6 +51,7 @@ void exercise(const std::string& file, const std::vector<std::string>& profiles,
         if (std::getenv("SEA_REQUIRE_ALL") != nullptr && std::string(std::getenv("SEA_REQUIRE_ALL")) == "1") FAIL() << why;
         GTEST_SKIP() << why;
     }
+    const sea::fixtures::MachineLock lock;  // fixed ports: one sea-chaos stack at a time
     sea::fixtures::StackOptions options;
     options.compose_files = {sea::fixtures::repo_root() / file};
     options.profiles = profiles;

@@ -1,6 +1,11 @@
 // policy-gateway-bench: decisions/s and p50/p99 latency of POST /v1/authorize through the real gateway
 // binary to a real OPA (tiny policy). Usage: policy-gateway-bench [requests=5000] [clients=4]
-#include "local_servers.hpp"
+#include "sea/testsupport/binaries.hpp"
+#include "sea/testsupport/child_process.hpp"
+#include "sea/testsupport/local_opa.hpp"
+#include "sea/testsupport/poll.hpp"
+#include "sea/testsupport/ports.hpp"
+#include "sea/testsupport/temp_dir.hpp"
 
 #include <httplib.h>
 
@@ -12,7 +17,7 @@
 #include <thread>
 
 int main(int argc, char** argv) {
-    using namespace sea::apps_test;
+    using namespace sea::testsupport;
     using namespace std::chrono_literals;
     const int requests = argc > 1 ? std::atoi(argv[1]) : 5000;
     const int clients = argc > 2 ? std::atoi(argv[2]) : 4;
@@ -21,17 +26,14 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        const auto opaBin = findOpa();
-        if (!opaBin) throw std::runtime_error("OPA binary not found ($SEA_OPA_BIN or <repo>/.cache/bin/opa)");
-        TempDir dir("sea-gateway-bench");
-        writeFile(dir.path() + "/authz.rego",
-                  "package sea.authz\n\ndefault allow := false\n\nallow if {\n    input.subject == \"alice\"\n}\n");
-        LocalOpa opa(*opaBin, dir.path() + "/authz.rego");
-        opa.start();
-        const int port = freeLoopbackPort();
+        if (!opa_binary()) throw std::runtime_error("OPA binary not found ($SEA_OPA_BIN, <repo>/.cache/bin/opa or PATH)");
+        TempDir dir("sea-gateway-bench-");
+        LocalOpa opa(LocalOpaOptions{
+            "package sea.authz\n\ndefault allow := false\n\nallow if {\n    input.subject == \"alice\"\n}\n"});
+        const int port = free_loopback_port();
         ChildProcess gateway({SEA_GATEWAY_BIN}, dir.path() + "/gateway.log",
                              {{"OPA_URL", opa.url()}, {"GATEWAY_PORT", std::to_string(port)}});
-        if (!waitUntil([&] { httplib::Client c("127.0.0.1", port); auto r = c.Get("/readyz"); return r && r->status == 200; }, 10s)) {
+        if (!poll_until(10s, [&] { httplib::Client c("127.0.0.1", port); auto r = c.Get("/readyz"); return r && r->status == 200; })) {
             throw std::runtime_error("gateway not ready");
         }
         std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
             threads.emplace_back([&, c] {
                 httplib::Client client("127.0.0.1", port);
                 client.set_keep_alive(true);
+                client.set_tcp_nodelay(true);
                 while (next.fetch_add(1) < requests) {
                     const auto t0 = std::chrono::steady_clock::now();
                     auto res = client.Post("/v1/authorize", R"({"subject":"alice","action":"read","resource":"d"})",

@@ -54,10 +54,20 @@ HttpAnswer Authorizer::authorize(const std::string& body) {
         return badRequest(invalid->reason);
     }
     const auto& request = std::get<AuthorizeRequest>(parsed);
+#ifdef SEA_MUTANT_STICKY_BREAKER
+    // MUTANT: an open breaker answers 503 deny without calling OPA, forever (no half-open trial call).
+    if (breaker_.open()) {
+        metrics_.error.fetch_add(1);
+        return answerFor({Verdict::Error, "circuit breaker open: OPA not called"});
+    }
+#endif
     const auto reply = client_.postJson(config_.decisionUrl(), opaInputJson(request));
     OpaOutcome outcome = reply.transportOk ? interpretOpaAnswer(reply.status, reply.body)
                                            : OpaOutcome{Verdict::Error, "OPA unreachable: " + reply.error};
     if (outcome.verdict != Verdict::Error) markOpaHealthy();
+#ifdef SEA_MUTANT_STICKY_BREAKER
+    breaker_.record(outcome.verdict != Verdict::Error);
+#endif
 #ifdef SEA_MUTANT_FAIL_OPEN
     // MUTANT: fails open, answering allow when OPA errors or times out.
     if (outcome.verdict == Verdict::Error) outcome = {Verdict::Allow, {}};
@@ -84,12 +94,22 @@ GatewayServer::~GatewayServer() { stop(); }
 
 int GatewayServer::start(const std::string& host) {
     server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
+    server_->set_tcp_nodelay(true);  // answers are small: no Nagle delay
     server_->Post("/v1/authorize", [this](const httplib::Request& req, httplib::Response& res) {
         const auto answer = authorizer_.authorize(req.body);
         res.status = answer.status;
         res.set_content(answer.body, "application/json");
     });
-    server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+#ifdef SEA_MUTANT_LIVENESS_TIED_TO_OPA
+        // MUTANT: liveness checks a dependency: /healthz fails while OPA is not ready, so the orchestrator
+        // restarts a healthy gateway whenever OPA has a hiccup.
+        if (!authorizer_.opaReady()) {
+            res.status = 503;
+            res.set_content("opa unreachable\n", "text/plain");
+            return;
+        }
+#endif
         res.set_content("ok\n", "text/plain");
     });
     server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {

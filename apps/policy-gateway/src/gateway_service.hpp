@@ -10,6 +10,9 @@
 #include "gateway_config.hpp"
 #include "opa_client.hpp"
 #include "stop_signal.hpp"
+#ifdef SEA_MUTANT_STICKY_BREAKER
+#include "sticky_breaker.hpp"
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -49,6 +52,9 @@ private:
     GatewayMetrics& metrics_;
     OpaClient client_;
     std::atomic<std::int64_t> lastHealthyMs_{-1};  // steady_clock ms of the last OPA success
+#ifdef SEA_MUTANT_STICKY_BREAKER
+    StickyBreaker breaker_;  // MUTANT: opens after 3 failures, never half-opens
+#endif
 };
 
 class GatewayServer {

@@ -22,7 +22,7 @@ int main() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     static sea::apps::StopSignal stop;
     sea::apps::installTerminationHandler(stop);
-#if defined(SEA_MUTANT_FAIL_OPEN) || defined(SEA_MUTANT_NO_TIMEOUT)
+#ifdef SEA_MUTANT_BUILD
     sea::apps::logf("main", "WARNING: this is a MUTANT build for chaos-suite detection tests, not for production");
 #endif
     try {

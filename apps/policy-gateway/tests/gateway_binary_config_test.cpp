@@ -1,6 +1,7 @@
 // The real policy-gateway binary exits 2 with one stderr line naming the bad variable (no servers needed).
-#include "child_process.hpp"
-#include "test_env.hpp"
+#include "sea/testsupport/child_process.hpp"
+#include "sea/testsupport/subprocess.hpp"
+#include "sea/testsupport/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@
 namespace sea::gateway {
 namespace {
 
-using namespace sea::apps_test;
+using namespace sea::testsupport;
 
 struct BadEnvCase {
     std::map<std::string, std::string> env;
@@ -19,14 +20,14 @@ struct BadEnvCase {
 class GatewayBinaryConfig : public ::testing::TestWithParam<BadEnvCase> {};
 
 TEST_P(GatewayBinaryConfig, ExitsTwoWithOneLineNamingTheVariable) {
-    TempDir dir("sea-gateway-cfg");
+    TempDir dir("sea-gateway-cfg-");
     const std::string log = dir.path() + "/out.log";
     auto env = GetParam().env;
     ChildProcess worker({SEA_GATEWAY_BIN}, log, env);
-    const auto code = worker.waitExit(std::chrono::seconds(10));
+    const auto code = worker.wait_exit(std::chrono::seconds(10));
     ASSERT_TRUE(code.has_value()) << "worker did not exit on bad config";
     EXPECT_EQ(*code, 2);
-    const auto output = readFile(log);
+    const auto output = read_file(log);
     EXPECT_NE(output.find("policy-gateway: " + GetParam().variable + ":"), std::string::npos) << output;
     EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1) << output;
 }

@@ -1,7 +1,13 @@
 // Done-when tests of the real policy-gateway binary against a real OPA process (tiny policy in a temp
 // dir): correct decisions; while OPA is stopped or stalled every request is a 503 deny answered within
 // timeout + 100 ms and /readyz is 503; correct decisions again after OPA returns.
-#include "local_servers.hpp"
+#include "sea/testsupport/binaries.hpp"
+#include "sea/testsupport/child_process.hpp"
+#include "sea/testsupport/local_opa.hpp"
+#include "sea/testsupport/poll.hpp"
+#include "sea/testsupport/ports.hpp"
+#include "sea/testsupport/subprocess.hpp"
+#include "sea/testsupport/temp_dir.hpp"
 
 #include <httplib.h>
 
@@ -12,7 +18,7 @@
 namespace sea::gateway {
 namespace {
 
-using namespace sea::apps_test;
+using namespace sea::testsupport;
 using namespace std::chrono_literals;
 
 // The binary under test: $SEA_GATEWAY_BIN overrides the built one (e.g. to run a mutant through these tests).
@@ -38,18 +44,15 @@ allow if {
 class GatewayWithRealOpa : public ::testing::Test {
 protected:
     void SetUp() override {
-        const auto opaBin = findOpa();
-        SEA_REQUIRE_BINARY(opaBin, "OPA binary ($SEA_OPA_BIN or <repo>/.cache/bin/opa)");
-        writeFile(dir.path() + "/authz.rego", kPolicy);
-        opa = std::make_unique<LocalOpa>(*opaBin, dir.path() + "/authz.rego");
-        opa->start();
-        port = freeLoopbackPort();
+        SEA_REQUIRE_BINARY(opa_binary(), "OPA binary ($SEA_OPA_BIN, <repo>/.cache/bin/opa or opa on PATH)");
+        opa = std::make_unique<LocalOpa>(LocalOpaOptions{kPolicy});
+        port = free_loopback_port();
         gateway = std::make_unique<ChildProcess>(
             std::vector<std::string>{binaryUnderTest()}, dir.path() + "/gateway.log",
             std::map<std::string, std::string>{{"OPA_URL", opa->url()},
                                                {"OPA_TIMEOUT_MS", std::to_string(kTimeout.count())},
                                                {"GATEWAY_PORT", std::to_string(port)}});
-        ASSERT_TRUE(waitUntil([&] { return status("/readyz") == 200; }, 10s)) << log();
+        ASSERT_TRUE(poll_until(10s, [&] { return status("/readyz") == 200; })) << log();
     }
 
     int status(const char* path) const {
@@ -94,9 +97,9 @@ protected:
         }
     }
 
-    std::string log() const { return tailOf(dir.path() + "/gateway.log"); }
+    std::string log() const { return file_tail(dir.path() + "/gateway.log"); }
 
-    TempDir dir{"sea-gateway-it"};
+    TempDir dir{"sea-gateway-it-"};
     std::unique_ptr<LocalOpa> opa;
     std::unique_ptr<ChildProcess> gateway;
     int port = 0;
@@ -106,25 +109,25 @@ TEST_F(GatewayWithRealOpa, DeniesWithinTimeoutWhileOpaIsStoppedAndRecovers) {
     expectCorrectDecisions();
     opa->kill();
     expectBoundedDenials(20);
-    EXPECT_TRUE(waitUntil([&] { return status("/readyz") == 503; }, 3s)) << "readyz must drop while OPA is down";
+    EXPECT_TRUE(poll_until(3s, [&] { return status("/readyz") == 503; })) << "readyz must drop while OPA is down";
     EXPECT_EQ(status("/healthz"), 200);
     opa->start();  // same port, same policy
-    ASSERT_TRUE(waitUntil([&] { return status("/readyz") == 200; }, 5s)) << log();
+    ASSERT_TRUE(poll_until(5s, [&] { return status("/readyz") == 200; })) << log();
     expectCorrectDecisions();
 }
 
 TEST_F(GatewayWithRealOpa, DeniesWithinTimeoutWhileOpaIsStalled) {
     opa->pause();
     expectBoundedDenials(10);
-    EXPECT_TRUE(waitUntil([&] { return status("/readyz") == 503; }, 3s));
+    EXPECT_TRUE(poll_until(3s, [&] { return status("/readyz") == 503; }));
     opa->resume();
-    ASSERT_TRUE(waitUntil([&] { return status("/readyz") == 200; }, 5s)) << log();
+    ASSERT_TRUE(poll_until(5s, [&] { return status("/readyz") == 200; })) << log();
     expectCorrectDecisions();
 }
 
 TEST_F(GatewayWithRealOpa, GracefulStopOnSigterm) {
     gateway->signal(SIGTERM);
-    const auto code = gateway->waitExit(5s);
+    const auto code = gateway->wait_exit(5s);
     ASSERT_TRUE(code.has_value()) << log();
     EXPECT_EQ(*code, 0);
 }

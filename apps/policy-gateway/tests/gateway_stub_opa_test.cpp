@@ -1,14 +1,15 @@
 // The gateway (in-process GatewayServer) against an in-process stub OPA that can answer allow, deny,
 // undefined, HTTP 500, garbage, or stall: every OPA failure must be a bounded 503 deny.
 #include "gateway_service.hpp"
-#include "test_env.hpp"
+#include "sea/testsupport/local_http_server.hpp"
+#include "sea/testsupport/poll.hpp"
 
 #include <httplib.h>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <thread>
+#include <mutex>
 
 namespace sea::gateway {
 namespace {
@@ -17,11 +18,15 @@ using namespace std::chrono_literals;
 
 enum class StubMode { Allow, Deny, Undefined, Status500, Garbage, Stall };
 
+// A stub OPA on sea::testsupport::LocalHttpServer: POST /v1/data/... answers per `mode`, GET /health is 200.
 class StubOpa {
 public:
     StubOpa() {
-        server_.Post(R"(/v1/data/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-            lastInput_ = req.body;
+        server_.server().Post(R"(/v1/data/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+            {
+                std::lock_guard lock(mutex_);
+                lastInput_ = req.body;
+            }
             switch (mode.load()) {
                 case StubMode::Allow: res.set_content(R"({"result":true})", "application/json"); break;
                 case StubMode::Deny: res.set_content(R"({"result":false})", "application/json"); break;
@@ -32,33 +37,33 @@ public:
                     break;
                 case StubMode::Garbage: res.set_content("<html>oops", "text/html"); break;
                 case StubMode::Stall:
-                    std::this_thread::sleep_for(2s);
+                    server_.sleep_unless_stopping(2s);
                     res.set_content(R"({"result":true})", "application/json");
                     break;
             }
         });
-        server_.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
-        port = server_.bind_to_any_port("127.0.0.1");
-        thread_ = std::thread([this] { server_.listen_after_bind(); });
+        server_.server().Get("/health", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content("{}", "application/json");
+        });
+        server_.start();
     }
-    ~StubOpa() {
-        server_.stop();
-        thread_.join();
+    std::string lastInput() const {
+        std::lock_guard lock(mutex_);
+        return lastInput_;
     }
-    std::string lastInput() const { return lastInput_; }
+    int port() const { return server_.port(); }
     std::atomic<StubMode> mode{StubMode::Allow};
-    int port = 0;
 
 private:
-    httplib::Server server_;
-    std::thread thread_;
+    sea::testsupport::LocalHttpServer server_;
+    mutable std::mutex mutex_;
     std::string lastInput_;
 };
 
 class GatewayWithStubOpa : public ::testing::Test {
 protected:
     GatewayWithStubOpa() {
-        config.opaUrl = "http://127.0.0.1:" + std::to_string(opa.port);
+        config.opaUrl = "http://127.0.0.1:" + std::to_string(opa.port());
         config.opaTimeout = 300ms;
         config.port = 0;
         gateway = std::make_unique<GatewayServer>(config, stop);
@@ -141,7 +146,7 @@ TEST_F(GatewayWithStubOpa, MetricsCountOutcomes) {
 
 TEST_F(GatewayWithStubOpa, ReadyWhileOpaAnswersHealth) {
     httplib::Client client("127.0.0.1", port);
-    EXPECT_TRUE(sea::apps_test::waitUntil([&] { auto r = client.Get("/readyz"); return r && r->status == 200; }, 3s));
+    EXPECT_TRUE(sea::testsupport::poll_until(3s, [&] { auto r = client.Get("/readyz"); return r && r->status == 200; }));
     auto health = client.Get("/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200);

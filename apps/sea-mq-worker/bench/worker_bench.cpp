@@ -1,7 +1,13 @@
 // sea-mq-worker-bench: end-to-end relay throughput (rows/s from committed outbox rows to JetStream acks
 // marked in PostgreSQL). Starts local PostgreSQL + nats-server, pre-inserts N rows, starts the worker and
 // measures until every row is marked published.  Usage: sea-mq-worker-bench [rows=20000] [batch=100]
-#include "local_servers.hpp"
+#include "sea/testsupport/binaries.hpp"
+#include "sea/testsupport/child_process.hpp"
+#include "sea/testsupport/local_nats.hpp"
+#include "sea/testsupport/local_postgres.hpp"
+#include "sea/testsupport/poll.hpp"
+#include "sea/testsupport/ports.hpp"
+#include "sea/testsupport/temp_dir.hpp"
 
 #include <fmt/core.h>
 
@@ -9,7 +15,7 @@
 #include <map>
 
 int main(int argc, char** argv) {
-    using namespace sea::apps_test;
+    using namespace sea::testsupport;
     using namespace std::chrono_literals;
     const int rows = argc > 1 ? std::atoi(argv[1]) : 20000;
     const int batch = argc > 2 ? std::atoi(argv[2]) : 100;
@@ -18,29 +24,27 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        const auto pgBin = LocalPostgres::findBinDir();
-        const auto natsBin = LocalNats::findBinary();
-        if (!pgBin || !natsBin) throw std::runtime_error("PostgreSQL 15 binaries or nats-server missing");
-        LocalPostgres postgres(*pgBin);
-        postgres.start();
-        postgres.exec(readFile(SEA_MIGRATION_SQL));
-        LocalNats nats(*natsBin);
-        nats.start();
-        postgres.exec(fmt::format(
+        if (!postgres_bin_dir() || !nats_server_binary()) {
+            throw std::runtime_error("PostgreSQL 15 binaries or nats-server missing");
+        }
+        LocalPostgres postgres;
+        postgres.apply_sql_file(SEA_MIGRATION_SQL);
+        LocalNats nats;
+        postgres.apply_sql(fmt::format(
             "INSERT INTO outbox_events (id, aggregate, subject, payload) SELECT gen_random_uuid(), 'order', "
             "'sea.outbox.order.created', jsonb_build_object('n', g, 'pad', repeat('x', 200)) "
             "FROM generate_series(1, {}) g",
             rows));
-        TempDir logs("sea-worker-bench");
+        TempDir logs("sea-worker-bench-");
         const auto start = std::chrono::steady_clock::now();
         ChildProcess worker({SEA_WORKER_BIN}, logs.path() + "/worker.log",
                             {{"DATABASE_URL", postgres.url()},
                              {"NATS_URL", nats.url()},
-                             {"WORKER_HTTP_PORT", std::to_string(freeLoopbackPort())},
+                             {"WORKER_HTTP_PORT", std::to_string(free_loopback_port())},
                              {"OUTBOX_BATCH_SIZE", std::to_string(batch)}});
-        const bool done = waitUntil(
-            [&] { return postgres.scalar("SELECT count(*) FROM outbox_events WHERE published_at IS NULL") == "0"; },
-            600s, 20ms);
+        const bool done = poll_until(
+            600s, [&] { return postgres.scalar("SELECT count(*) FROM outbox_events WHERE published_at IS NULL") == "0"; },
+            20ms);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (!done) throw std::runtime_error("relay did not finish within 600 s");
         fmt::print("sea-mq-worker relay: {} rows, batch {}, {:.2f} s (incl. worker start), {:.0f} rows/s\n", rows,

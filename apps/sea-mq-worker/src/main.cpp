@@ -26,7 +26,7 @@ int main() {
     }
     static sea::apps::StopSignal stop;
     sea::apps::installTerminationHandler(stop);
-#if defined(SEA_MUTANT_MARK_BEFORE_ACK) || defined(SEA_MUTANT_NO_MSG_ID) || defined(SEA_MUTANT_EXIT_ON_DB_LOSS)
+#ifdef SEA_MUTANT_BUILD
     logf("main", "WARNING: this is a MUTANT build for chaos-suite detection tests, not for production");
 #endif
     try {

@@ -124,7 +124,13 @@ void OutboxRelay::run() {
             case StepOutcome::PartialBatch:
             case StepOutcome::Idle:
                 backoff.reset();
+#ifdef SEA_MUTANT_NO_RELISTEN
+                // MUTANT: "we have NOTIFY, polling is redundant": waits for a notification, never polls.
+                while (!stop_.stopRequested() && store_.connected() && !store_.waitForWork(options_.pollInterval)) {
+                }
+#else
                 store_.waitForWork(options_.pollInterval);
+#endif
                 break;
             case StepOutcome::PublishFailed:
                 if (result.published > 0) {  // progress was made: retry the failed rows after a normal wait

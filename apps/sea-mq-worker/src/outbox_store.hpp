@@ -44,9 +44,9 @@ public:
     virtual void recordFailure(const std::string& id, const std::string& error) = 0;
     virtual void commit() = 0;
     virtual void rollback() = 0;
-    // Blocks until a wake-up notification arrives or `timeout` passes. Never throws; a lost connection
-    // is reported by connected() afterwards.
-    virtual void waitForWork(std::chrono::milliseconds timeout) = 0;
+    // Blocks until a wake-up notification arrives (-> true) or `timeout` passes (-> false). Never throws;
+    // a lost connection returns false and is reported by connected() afterwards.
+    virtual bool waitForWork(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace sea::worker

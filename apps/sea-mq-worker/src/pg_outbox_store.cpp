@@ -89,7 +89,15 @@ void PgOutboxStore::connect() {
         disconnect();
         throw StoreError(message, true);
     }
+#ifdef SEA_MUTANT_NO_RELISTEN
+    // MUTANT: subscribes once per process; a reconnected session never LISTENs again.
+    if (!listened_) {
+        PQclear(check(PQexec(conn_, "LISTEN outbox_events"), "LISTEN", PGRES_COMMAND_OK));
+        listened_ = true;
+    }
+#else
     PQclear(check(PQexec(conn_, "LISTEN outbox_events"), "LISTEN", PGRES_COMMAND_OK));
+#endif
     connected_.store(true);
 }
 
@@ -139,8 +147,8 @@ void PgOutboxStore::rollback() {
     PQclear(check(PQexec(conn_, "ROLLBACK"), "ROLLBACK", PGRES_COMMAND_OK));
 }
 
-void PgOutboxStore::waitForWork(std::chrono::milliseconds timeout) {
-    if (conn_ == nullptr) return;
+bool PgOutboxStore::waitForWork(std::chrono::milliseconds timeout) {
+    if (conn_ == nullptr) return false;
     const auto drain = [this] {
         bool any = false;
         while (PGnotify* notify = PQnotifies(conn_)) {
@@ -149,19 +157,20 @@ void PgOutboxStore::waitForWork(std::chrono::milliseconds timeout) {
         }
         return any;
     };
-    if (drain()) return;
+    if (drain()) return true;
     pollfd fd{PQsocket(conn_), POLLIN, 0};
     if (fd.fd < 0) {
         disconnect();
-        return;
+        return false;
     }
     if (::poll(&fd, 1, static_cast<int>(timeout.count())) > 0) {
         if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
             disconnect();
-            return;
+            return false;
         }
-        drain();
+        return drain();
     }
+    return false;
 }
 
 }  // namespace sea::worker

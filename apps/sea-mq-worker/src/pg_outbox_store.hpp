@@ -28,9 +28,12 @@ public:
     void recordFailure(const std::string& id, const std::string& error) override;
     void commit() override;
     void rollback() override;
-    void waitForWork(std::chrono::milliseconds timeout) override;
+    bool waitForWork(std::chrono::milliseconds timeout) override;
 
 private:
+#ifdef SEA_MUTANT_NO_RELISTEN
+    bool listened_ = false;  // MUTANT: LISTEN is issued on the first connection only
+#endif
     // Throws StoreError for a failed result (takes ownership of `result`), else returns it.
     ::pg_result* check(::pg_result* result, const char* what, int expectedStatus);
     [[noreturn]] void fail(const std::string& message);

@@ -18,6 +18,7 @@ WorkerHttpServer::WorkerHttpServer(const WorkerMetrics& metrics, ReadinessProbe 
 WorkerHttpServer::~WorkerHttpServer() { stop(); }
 
 int WorkerHttpServer::start(const std::string& host, int port) {
+    server_->set_tcp_nodelay(true);
     server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
     server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
         const bool db = probe_.dbConnected();

@@ -88,7 +88,7 @@ public:
         discard();
     }
     void rollback() override { discard(); }
-    void waitForWork(std::chrono::milliseconds) override {}
+    bool waitForWork(std::chrono::milliseconds) override { return false; }
 
 private:
     void requireConnected() const {

@@ -1,6 +1,7 @@
 // The real sea-mq-worker binary exits 2 with one stderr line naming the bad variable (no servers needed).
-#include "child_process.hpp"
-#include "test_env.hpp"
+#include "sea/testsupport/child_process.hpp"
+#include "sea/testsupport/subprocess.hpp"
+#include "sea/testsupport/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@
 namespace sea::worker {
 namespace {
 
-using namespace sea::apps_test;
+using namespace sea::testsupport;
 
 struct BadEnvCase {
     std::map<std::string, std::string> env;
@@ -19,15 +20,15 @@ struct BadEnvCase {
 class WorkerBinaryConfig : public ::testing::TestWithParam<BadEnvCase> {};
 
 TEST_P(WorkerBinaryConfig, ExitsTwoWithOneLineNamingTheVariable) {
-    TempDir dir("sea-worker-cfg");
+    TempDir dir("sea-worker-cfg-");
     const std::string log = dir.path() + "/out.log";
     auto env = GetParam().env;
     env.emplace("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/none");
     ChildProcess worker({SEA_WORKER_BIN}, log, env);
-    const auto code = worker.waitExit(std::chrono::seconds(10));
+    const auto code = worker.wait_exit(std::chrono::seconds(10));
     ASSERT_TRUE(code.has_value()) << "worker did not exit on bad config";
     EXPECT_EQ(*code, 2);
-    const auto output = readFile(log);
+    const auto output = read_file(log);
     EXPECT_NE(output.find("sea-mq-worker: " + GetParam().variable + ":"), std::string::npos) << output;
     EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1) << output;
 }

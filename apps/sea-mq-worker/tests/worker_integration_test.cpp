@@ -1,7 +1,14 @@
 // Integration tests of the real sea-mq-worker binary against a real PostgreSQL 15 and nats-server -js,
 // both started by the test on free loopback ports.
 #include "jetstream_reader.hpp"
-#include "local_servers.hpp"
+#include "sea/testsupport/binaries.hpp"
+#include "sea/testsupport/child_process.hpp"
+#include "sea/testsupport/local_nats.hpp"
+#include "sea/testsupport/local_postgres.hpp"
+#include "sea/testsupport/poll.hpp"
+#include "sea/testsupport/ports.hpp"
+#include "sea/testsupport/subprocess.hpp"
+#include "sea/testsupport/temp_dir.hpp"
 
 #include <httplib.h>
 
@@ -16,7 +23,7 @@
 namespace sea::worker {
 namespace {
 
-using namespace sea::apps_test;
+using namespace sea::testsupport;
 using namespace std::chrono_literals;
 
 // The binary under test: $SEA_WORKER_BIN overrides the built one (e.g. to run a mutant through these tests).
@@ -29,16 +36,12 @@ std::string binaryUnderTest() {
 class WorkerIntegration : public ::testing::Test {
 protected:
     void SetUp() override {
-        const auto pgBin = LocalPostgres::findBinDir();
-        SEA_REQUIRE_BINARY(pgBin, "PostgreSQL 15 server binaries (initdb, pg_ctl)");
-        const auto natsBin = LocalNats::findBinary();
-        SEA_REQUIRE_BINARY(natsBin, "nats-server");
-        postgres = std::make_unique<LocalPostgres>(*pgBin);
-        postgres->start();
-        postgres->exec(readFile(SEA_MIGRATION_SQL));
-        nats = std::make_unique<LocalNats>(*natsBin);
-        nats->start();
-        httpPort = freeLoopbackPort();
+        SEA_REQUIRE_BINARY(postgres_bin_dir(), "PostgreSQL 15 server binaries (initdb, pg_ctl)");
+        SEA_REQUIRE_BINARY(nats_server_binary(), "nats-server");
+        postgres = std::make_unique<LocalPostgres>();
+        postgres->apply_sql_file(SEA_MIGRATION_SQL);
+        nats = std::make_unique<LocalNats>();
+        httpPort = free_loopback_port();
     }
 
     void startWorker(int batchSize = 100) {
@@ -52,7 +55,7 @@ protected:
     }
 
     void insertRows(int count, const std::string& subject = "sea.outbox.order.created") {
-        postgres->exec(fmt::format(
+        postgres->apply_sql(fmt::format(
             "INSERT INTO outbox_events (id, aggregate, subject, payload) "
             "SELECT gen_random_uuid(), 'order', '{}', jsonb_build_object('n', g) FROM generate_series(1, {}) g",
             subject, count));
@@ -66,7 +69,8 @@ protected:
     // the worker process has exited.
     bool waitUnpublishedAtMost(long long limit, std::chrono::milliseconds timeout) {
         bool done = false;
-        waitUntil(
+        poll_until(
+            timeout,
             [&] {
                 if (worker && !worker->running()) return true;
                 try {
@@ -76,7 +80,7 @@ protected:
                     return false;
                 }
             },
-            timeout, 50ms);
+            50ms);
         return done;
     }
 
@@ -87,9 +91,9 @@ protected:
         return client.Get(path);
     }
 
-    std::string workerLog() const { return tailOf(logs.path() + "/worker.log", 4000); }
+    std::string workerLog() const { return file_tail(logs.path() + "/worker.log", 4000); }
 
-    TempDir logs{"sea-worker-it"};
+    TempDir logs{"sea-worker-it-"};
     std::unique_ptr<LocalPostgres> postgres;
     std::unique_ptr<LocalNats> nats;
     std::unique_ptr<ChildProcess> worker;
@@ -108,7 +112,7 @@ TEST_F(WorkerIntegration, RelaysRowsWithMsgIdMarksThemAndReportsReady) {
     EXPECT_EQ(ids.size(), 50u);
     EXPECT_EQ(ids.count(""), 0u) << "every message must carry Nats-Msg-Id";
 
-    ASSERT_TRUE(waitUntil([&] { auto r = get("/readyz"); return r && r->status == 200; }, 5s)) << workerLog();
+    ASSERT_TRUE(poll_until(5s, [&] { auto r = get("/readyz"); return r && r->status == 200; })) << workerLog();
     auto health = get("/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200);
@@ -123,22 +127,22 @@ TEST_F(WorkerIntegration, RelaysRowsWithMsgIdMarksThemAndReportsReady) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 
     worker->signal(SIGTERM);
-    const auto code = worker->waitExit(10s);
+    const auto code = worker->wait_exit(10s);
     ASSERT_TRUE(code.has_value()) << "no graceful stop on SIGTERM";
     EXPECT_EQ(*code, 0);
 }
 
 TEST_F(WorkerIntegration, ReadyzNamesNatsWhileNatsIsDownAndRecovers) {
     startWorker();
-    ASSERT_TRUE(waitUntil([&] { auto r = get("/readyz"); return r && r->status == 200; }, 10s)) << workerLog();
+    ASSERT_TRUE(poll_until(10s, [&] { auto r = get("/readyz"); return r && r->status == 200; })) << workerLog();
     nats->kill();
-    ASSERT_TRUE(waitUntil(
+    ASSERT_TRUE(poll_until(
+        10s,
         [&] {
             auto r = get("/readyz");
             return r && r->status == 503 && r->body.find(R"("nats":"disconnected")") != std::string::npos &&
                    r->body.find(R"("db":"connected")") != std::string::npos;
-        },
-        10s))
+        }))
         << workerLog();
     insertRows(20);
     nats->start();
@@ -149,6 +153,27 @@ TEST_F(WorkerIntegration, ReadyzNamesNatsWhileNatsIsDownAndRecovers) {
     EXPECT_EQ(metrics->body.find("sea_worker_nats_reconnects_total 0\n"), std::string::npos) << metrics->body;
 }
 
+// After a PostgreSQL restart the worker reconnects, subscribes again and keeps relaying: a row inserted
+// after the reconnect is published within a few poll intervals. (Detects a worker that LISTENs only on
+// its first connection and relies on NOTIFY alone: it stays "ready" but never sees the new row.)
+TEST_F(WorkerIntegration, RowInsertedAfterPostgresRestartIsRelayed) {
+    insertRows(5);
+    startWorker();
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 20s)) << workerLog();
+    postgres->restart();
+    ASSERT_TRUE(poll_until(20s, [&] {
+        auto metrics = get("/metrics");
+        auto ready = get("/readyz");
+        return metrics && metrics->body.find("sea_worker_db_reconnects_total 0\n") == std::string::npos && ready &&
+               ready->status == 200;
+    })) << "worker did not reconnect and report ready after the restart:\n"
+        << workerLog();
+    insertRows(3);
+    EXPECT_TRUE(waitUnpublishedAtMost(0, 5s)) << unpublished() << " rows not relayed 5 s after insert; worker log:\n"
+                                               << workerLog();
+    EXPECT_TRUE(worker->running()) << workerLog();
+}
+
 // A row JetStream cannot store (no stream for its subject) stays unpublished with attempts/last_error,
 // and does not block the rows behind it. (Detects marking without an ack.)
 TEST_F(WorkerIntegration, RowRejectedByJetStreamIsNeverMarkedAndDoesNotBlockOthers) {
@@ -156,12 +181,12 @@ TEST_F(WorkerIntegration, RowRejectedByJetStreamIsNeverMarkedAndDoesNotBlockOthe
     insertRows(20);
     startWorker();
     ASSERT_TRUE(waitUnpublishedAtMost(1, 20s)) << workerLog();
-    ASSERT_TRUE(waitUntil(
+    ASSERT_TRUE(poll_until(
+        10s,
         [&] {
             return postgres->scalar(
                        "SELECT attempts >= 2 FROM outbox_events WHERE subject = 'sea.elsewhere.created'") == "t";
-        },
-        10s))
+        }))
         << workerLog();
     EXPECT_EQ(postgres->scalar("SELECT count(*) FROM outbox_events WHERE subject = 'sea.elsewhere.created' "
                                "AND published_at IS NULL AND last_error <> ''"),
@@ -178,7 +203,7 @@ TEST_F(WorkerIntegration, TenThousandRowsSurvivePostgresAndNatsRestartsExactlyOn
     startWorker(50);
     ASSERT_TRUE(waitUnpublishedAtMost(3000, 30s)) << workerLog();
     ASSERT_GT(unpublished(), 0) << "relay finished before the PostgreSQL restart: fault not exercised";
-    postgres->restartFast();
+    postgres->restart();
 
     insertRows(3000);
     ASSERT_TRUE(waitUnpublishedAtMost(3500, 60s)) << workerLog();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <sstream>
 
 namespace sea::testsupport {
 
@@ -35,6 +36,17 @@ std::optional<std::string> postgres_bin_dir() {
   }
   if (::access((dir + "/initdb").c_str(), X_OK) == 0 && ::access((dir + "/pg_ctl").c_str(), X_OK) == 0) return dir;
   return std::nullopt;
+}
+
+std::optional<std::string> opa_binary() {
+  std::vector<std::string> candidates{std::string(SEA_TESTSUPPORT_SOURCE_ROOT) + "/.cache/bin/opa"};
+  if (const char* path = std::getenv("PATH"); path != nullptr) {
+    std::stringstream dirs(path);
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+      if (!dir.empty()) candidates.push_back(dir + "/opa");
+    }
+  }
+  return find_binary("SEA_OPA_BIN", candidates);
 }
 
 }  // namespace sea::testsupport

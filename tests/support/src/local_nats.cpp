@@ -3,8 +3,6 @@
 
 #include <signal.h>
 
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -105,39 +103,14 @@ void LocalNats::kill() {
   paused_ = false;
 }
 
-namespace {
-// True when every thread of pid is in state `wanted` ('T' = stopped) or, for wanted == 'R', in any
-// other state. kill() returns before a multi-threaded process has fully stopped, and a thread
-// still running could answer one more client.
-bool all_threads_in_state(pid_t pid, bool want_stopped) {
-  std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid), error)) {
-    std::ifstream stat(task.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    const auto close_paren = line.rfind(')');
-    if (close_paren == std::string::npos || close_paren + 2 >= line.size()) continue;
-    const bool stopped = line[close_paren + 2] == 'T';
-    if (stopped != want_stopped) return false;
-  }
-  return !error;
-}
-}  // namespace
-
 void LocalNats::pause() {
-  if (pid_ <= 0 || ::kill(pid_, SIGSTOP) != 0) throw std::runtime_error("LocalNats::pause: server not running");
-  paused_ = true;
-  if (!poll_until(std::chrono::milliseconds(2000), [this] { return all_threads_in_state(pid_, true); },
-                  std::chrono::milliseconds(1))) {
-    throw std::runtime_error("LocalNats::pause: threads not stopped after 2 s");
-  }
+  paused_ = true;  // set first: stop() must resume even if waiting for the threads fails
+  pause_process(pid_, "LocalNats");
 }
 
 void LocalNats::resume() {
-  if (pid_ <= 0 || ::kill(pid_, SIGCONT) != 0) throw std::runtime_error("LocalNats::resume: server not running");
+  resume_process(pid_, "LocalNats");
   paused_ = false;
-  poll_until(std::chrono::milliseconds(2000), [this] { return all_threads_in_state(pid_, false); },
-             std::chrono::milliseconds(1));
 }
 
 bool LocalNats::running() const { return pid_ > 0 && child_running(pid_); }

@@ -130,6 +130,18 @@ void LocalPostgres::apply_sql_to(const std::string& database, const std::string&
 
 void LocalPostgres::apply_sql(const std::string& sql) const { apply_sql_to(options_.database, sql); }
 
+std::string LocalPostgres::scalar(const std::string& sql) const {
+  const auto result = probes::db_query(url(), sql, std::chrono::milliseconds(60000));
+  if (!result.ok) {
+    throw std::runtime_error(fmt::format("query failed ({} {}): {}: {}", probes::to_string(result.outcome),
+                                         result.sqlstate, result.error, sql));
+  }
+  if (result.rows.empty() || result.rows.front().empty() || !result.rows.front().front()) {
+    throw std::runtime_error("query returned no value: " + sql);
+  }
+  return *result.rows.front().front();
+}
+
 void LocalPostgres::apply_sql_file(const std::string& path) const {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("apply_sql_file: cannot read " + path);

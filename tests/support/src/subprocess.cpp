@@ -1,6 +1,8 @@
 // fork/exec child control (see subprocess.hpp).
 #include "sea/testsupport/subprocess.hpp"
 
+#include "sea/testsupport/poll.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -9,18 +11,48 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+extern char** environ;
+
 namespace sea::testsupport {
 
-pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path) {
+namespace {
+
+// "KEY=value" strings of the current environment with `extra` merged in (extra wins).
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text(*entry);
+    const auto eq = text.find('=');
+    if (eq != std::string::npos) variables[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  for (const auto& [key, value] : extra) variables[key] = value;
+  std::vector<std::string> out;
+  for (const auto& [key, value] : variables) out.push_back(key + "=" + value);
+  return out;
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path,
+                    const std::map<std::string, std::string>& extra_env) {
   if (argv.empty()) throw std::invalid_argument("spawn_process: empty argv");
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  // Everything the child needs is built before fork(): the child may only make async-signal-safe calls.
+  std::vector<char*> args = c_strings(argv);
+  const std::vector<std::string> env_strings = merged_environment(extra_env);
+  std::vector<char*> envp = c_strings(env_strings);
   const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) throw std::runtime_error("open " + log_path + ": " + std::strerror(errno));
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -37,7 +69,7 @@ pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log
     ::dup2(null_fd, 0);
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     ::_exit(127);
   }
   ::close(log_fd);
@@ -73,13 +105,48 @@ int run_command(const std::vector<std::string>& argv, const std::string& log_pat
   throw std::runtime_error("command timed out after " + std::to_string(timeout.count()) + " ms: " + cmd.str());
 }
 
-std::string file_tail(const std::string& path, std::size_t max_bytes) {
+std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {};
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  return buffer.str();
+}
+
+std::string file_tail(const std::string& path, std::size_t max_bytes) {
+  const std::string text = read_file(path);
   return text.size() > max_bytes ? text.substr(text.size() - max_bytes) : text;
+}
+
+namespace {
+// True when every thread of pid is stopped ('T') (want_stopped) or none is (!want_stopped).
+bool all_threads_in_state(pid_t pid, bool want_stopped) {
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos || close_paren + 2 >= line.size()) continue;
+    const bool stopped = line[close_paren + 2] == 'T';
+    if (stopped != want_stopped) return false;
+  }
+  return !error;
+}
+}  // namespace
+
+void pause_process(pid_t pid, const std::string& who) {
+  if (pid <= 0 || ::kill(pid, SIGSTOP) != 0) throw std::runtime_error(who + " pause: process not running");
+  if (!poll_until(std::chrono::milliseconds(2000), [pid] { return all_threads_in_state(pid, true); },
+                  std::chrono::milliseconds(1))) {
+    throw std::runtime_error(who + " pause: threads not stopped after 2 s");
+  }
+}
+
+void resume_process(pid_t pid, const std::string& who) {
+  if (pid <= 0 || ::kill(pid, SIGCONT) != 0) throw std::runtime_error(who + " resume: process not running");
+  poll_until(std::chrono::milliseconds(2000), [pid] { return all_threads_in_state(pid, false); },
+             std::chrono::milliseconds(1));
 }
 
 }  // namespace sea::testsupport

@@ -46,6 +46,8 @@ class LocalPostgres {
   void apply_sql_file(const std::string& path) const;
   // Same for SQL text. Throws on error.
   void apply_sql(const std::string& sql) const;
+  // First column of the first row of a query's result, as text. Throws on error, on no rows and on NULL.
+  std::string scalar(const std::string& sql) const;
 
   void start();    // pg_ctl start on the same port and data dir, then waits for SELECT 1
   void stop();     // pg_ctl stop -m fast (sessions are terminated, a clean shutdown)

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +13,10 @@
 namespace sea::testsupport {
 
 // Starts argv[0] (absolute path) with argv, stdin from /dev/null, stdout+stderr appended to
-// log_path. Throws std::runtime_error when fork/exec setup fails (exec failure shows as exit 127).
-pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path);
+// log_path, the current environment plus extra_env (which overrides variables of the same name).
+// Throws std::runtime_error when fork/exec setup fails (exec failure shows as exit 127).
+pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path,
+                    const std::map<std::string, std::string>& extra_env = {});
 
 // Waits for the child to exit; returns its exit code (128+signal when killed) or std::nullopt on timeout.
 std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
@@ -27,5 +30,15 @@ int run_command(const std::vector<std::string>& argv, const std::string& log_pat
 
 // The last max_bytes of a file ("" if unreadable), for error messages.
 std::string file_tail(const std::string& path, std::size_t max_bytes = 2000);
+
+// The whole file ("" if unreadable).
+std::string read_file(const std::string& path);
+
+// SIGSTOP / SIGCONT a process and return once every one of its threads is stopped / running again
+// (kill() returns before a multi-threaded process has fully stopped, and a thread still running could
+// answer one more client). `who` names the process in the std::runtime_error thrown when it is gone
+// or (pause only) not stopped within 2 s.
+void pause_process(pid_t pid, const std::string& who);
+void resume_process(pid_t pid, const std::string& who);
 
 }  // namespace sea::testsupport

@@ -1,0 +1,34 @@
+// Part 1 of the benchmark: latency and throughput of one probe, called sequentially.
+//
+// Contract: run_probe_bench calls `call` up to `iterations` times, one after another, and stops early when
+// `max_duration` has elapsed (load loops are bounded in count and time). Each call is timed from outside
+// (steady clock around the call), so library probes and CLI commands are measured the same way. A call that
+// reports failure counts in `failures` and not in the latency figures; the first failure's text is kept.
+// A call that throws counts as a failure with the exception's text. iterations must be >= 1.
+#pragma once
+
+#include "stats.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace sea::bench {
+
+struct CallOutcome {
+    bool ok = false;
+    std::string error;  // why it failed, "" when ok
+};
+
+struct ProbeBenchResult {
+    std::string name;     // e.g. "libpq insert (reused DbConnection)"
+    std::string via;      // "library" or "cli"
+    std::string compares; // what it stands beside, e.g. "postgres insert"
+    LatencySummary summary;
+    bool stopped_by_time = false;
+};
+
+ProbeBenchResult run_probe_bench(std::string name, std::string via, std::string compares, int iterations,
+                                 std::chrono::milliseconds max_duration, const std::function<CallOutcome()>& call);
+
+}  // namespace sea::bench
