@@ -56,3 +56,7 @@ soak runs="5":
 report:
     [ -d tools/report/node_modules/uplot ] || npm ci --prefix tools/report
     source scripts/lib.sh && sea_report
+
+# Benchmarks: probe latency (library vs CLI), time-to-detect recovery, scenario wall-time split (table + JSON)
+bench: build
+    {{build_dir}}/bench/sea-chaos-bench

@@ -14,12 +14,13 @@ std::optional<Recovery> find_recovery(const std::vector<ProbeSample>& samples, W
         if (!down_seen) {
             if (!s.ok && s.answered >= after) {
                 down_seen = true;
-                found = Recovery{s.answered, s.answered, {}};
+                found = Recovery{s.answered, s.answered, s.sent, {}};
             }
             continue;
         }
         if (!s.ok) {
             found->last_down = s.answered;
+            found->last_down_sent = s.sent;
             continue;
         }
         found->first_up = s.answered;

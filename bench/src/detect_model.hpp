@@ -22,6 +22,8 @@ struct ProbeSample {
 struct Recovery {
     WallClock::time_point first_down;  // answer time of the first failed sample after `after`
     WallClock::time_point last_down;   // answer time of the last failed sample before first_up
+    WallClock::time_point last_down_sent;  // send time of that sample: availability began after it (a slow, timed-out
+                                           // probe blinds a sequential poller, so first_up - last_down_sent is its resolution)
     WallClock::time_point first_up;    // answer time of the first successful sample after first_down
 };
 

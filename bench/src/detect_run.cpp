@@ -91,7 +91,7 @@ void run_one(const DetectSpec& spec, DetectRep& rep) {
     scenario_loop->stop();
     if (const auto r = find_recovery(truth_log.snapshot(), issued)) {
         rep.first_answer_ms = ms_between(issued, r->first_up);
-        rep.truth_resolution_ms = ms_between(r->last_down, r->first_up);
+        rep.truth_resolution_ms = ms_between(r->last_down_sent, r->first_up);
     }
     if (const auto r = find_recovery(loop_log.snapshot(), issued)) rep.loop_detect_ms = ms_between(issued, r->first_up);
     if (!watched.met && rep.error.empty()) rep.error = watched.failure_message();

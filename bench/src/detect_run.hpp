@@ -46,7 +46,7 @@ struct DetectRep {
     double restart_returned_ms = 0;
     std::optional<double> start_event_ms, healthy_event_ms;
     std::optional<double> first_answer_ms;       // truth: first successful protocol answer
-    std::optional<double> truth_resolution_ms;   // first answer - last failed truth answer (the truth's own uncertainty)
+    std::optional<double> truth_resolution_ms;   // first answer - send time of the last failed truth probe (its uncertainty)
     std::optional<double> suite_detect_ms;       // eventually() met
     int suite_attempts = 0;
     double suite_probe_latency_ms = 0;           // duration of eventually()'s successful attempt

@@ -183,8 +183,8 @@ ProfileResult run_opa_profile(const BenchConfig& config) {
             DetectSpec spec;
             spec.component = "opa";
             spec.container = "sea-opa";
-            spec.truth_what = "POST /v1/data/sea/authz/allow answers result=true (timeout 200 ms)";
-            spec.truth = [opa] { return opa_allows_alice(opa, 200ms); };
+            spec.truth_what = "POST /v1/data/sea/authz/allow answers result=true (timeout 50 ms)";
+            spec.truth = [opa] { return opa_allows_alice(opa, 50ms); };
             spec.suite_what = "eventually(OPA decision for alice, 1 s), default Backoff, started when `docker restart` returned";
             spec.suite_probe = [opa] {
                 std::string observed;

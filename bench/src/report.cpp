@@ -83,7 +83,8 @@ std::string probe_table(const std::vector<ProfileResult>& profiles) {
 std::string detect_table(const std::vector<ProfileResult>& profiles) {
     std::string out = fmt::format(
         "== 2. Time-to-detect recovery after `docker restart` (ms from the restart command; goal: suite detect - available < {:.0f} ms)\n"
-        "   available = first successful answer of a 5 ms protocol poller after it saw the outage (res = its gap to the last failure);\n"
+        "   available = first successful answer of a 5 ms protocol poller after it saw the outage (res = time since the last failed\n"
+        "   truth probe was sent: available lies within [available - res, available]);\n"
         "   suite = fixtures::eventually() with the default Backoff ({}), started when `docker restart` returned (as after inject());\n"
         "   loop = the scenario's own probe loop; start / healthy = docker events (healthcheck interval 1 s).\n",
         kDetectGoalMs, describe(fixtures::Backoff{}));

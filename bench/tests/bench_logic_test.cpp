@@ -88,6 +88,7 @@ TEST(Recovery, FirstSuccessAfterTheFirstFailureAfterTheCut) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->first_down, at(15));
     EXPECT_EQ(r->last_down, at(20));
+    EXPECT_EQ(r->last_down_sent, at(19));
     EXPECT_EQ(r->first_up, at(25));
 }
 

@@ -73,6 +73,6 @@ TEST_P(CrashRecovery, SigkillMidFaultIsHealedByTheNextRun) {
 INSTANTIATE_TEST_SUITE_P(Faults, CrashRecovery,
                          ::testing::Values(Case{SEA_CHAOS_OPENOBSERVE_STALL_BIN, "sea-openobserve", "ContainerStop"},
                                            Case{SEA_CHAOS_NATS_PARTITION_MESH_BIN, "sea-nats-a-1", "IptablesPartition"}),
-                         [](const auto& info) { return std::string(info.param.fault_kind); });
+                         [](const ::testing::TestParamInfo<Case>& p) { return std::string(p.param.fault_kind); });
 
 }  // namespace

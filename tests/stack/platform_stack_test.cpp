@@ -117,9 +117,14 @@ TEST(PlatformStack, MeshMirrorsAcrossDomains) {
         auto a = sea::probes::JetStreamClient::connect("nats://127.0.0.1:4422", 5s, a_opts);
         auto b = sea::probes::JetStreamClient::connect("nats://127.0.0.1:5422", 5s, b_opts);
         ASSERT_TRUE(a && b) << a.error << b.error;
-        sea::probes::StreamConfig source{.name = "SEA_EVENTS", .subjects = {"sea.event.>"}, .replicas = 3};
-        sea::probes::StreamConfig mirror{.name = "SEA_EVENTS_MIRROR", .replicas = 3,
-                                         .mirror = sea::probes::StreamMirror{"SEA_EVENTS", "$JS.sea-a.API"}};
+        sea::probes::StreamConfig source;
+        source.name = "SEA_EVENTS";
+        source.subjects = {"sea.event.>"};
+        source.replicas = 3;
+        sea::probes::StreamConfig mirror;
+        mirror.name = "SEA_EVENTS_MIRROR";
+        mirror.replicas = 3;
+        mirror.mirror = sea::probes::StreamMirror{"SEA_EVENTS", "$JS.sea-a.API"};
         // A fresh mesh's JetStream API can time out for ~18 s (shared/nats-mesh.md).
         ASSERT_EVENTUALLY("source stream created", Deadline::in(60s), [&] {
             const auto r = a.client->ensure_stream(source, 5s);
