@@ -1,5 +1,6 @@
 // libpq implementation of the PostgreSQL probes (see sea/probes/db_probe.hpp for the contract).
 #include "sea/probes/db_probe.hpp"
+#include "elapsed.hpp"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -13,16 +14,9 @@
 namespace sea::probes {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-std::chrono::microseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
-
-int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
+using detail::Clock;
+using detail::since;
+using detail::remaining_ms;
 
 std::string trimmed(const char* message) {
   std::string text = message != nullptr ? message : "";

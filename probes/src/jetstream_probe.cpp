@@ -1,5 +1,6 @@
 // cnats implementation of the JetStream probe client (see sea/probes/jetstream_probe.hpp).
 #include "sea/probes/jetstream_probe.hpp"
+#include "elapsed.hpp"
 
 #include <nats/nats.h>
 
@@ -11,11 +12,8 @@
 namespace sea::probes {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-std::chrono::microseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
+using detail::Clock;
+using detail::since;
 
 // Status text plus cnats' thread-local last error (which carries the server's description).
 std::string describe(natsStatus status, jsErrCode code = static_cast<jsErrCode>(0)) {

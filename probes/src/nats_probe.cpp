@@ -1,5 +1,6 @@
 // NATS probes (see sea/probes/nats_probe.hpp for the contract).
 #include "sea/probes/nats_probe.hpp"
+#include "elapsed.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,16 +21,9 @@
 namespace sea::probes {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-std::chrono::microseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
-
-int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
+using detail::Clock;
+using detail::since;
+using detail::remaining_ms;
 
 std::string trim_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
