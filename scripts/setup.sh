@@ -26,8 +26,11 @@ apt_packages=(
   nlohmann-json3-dev libcpp-httplib-dev libboost-dev libboost-filesystem-dev
   postgresql-15 nats-server
   docker.io docker-compose iptables debootstrap iproute2 util-linux
-  nodejs npm python3 chromium
+  python3 chromium
 )
+# Node.js and npm (for `just` and the report's chart library): Debian's packages only when no npm is on the
+# PATH — a machine with another Node.js distribution (e.g. nodesource, which bundles npm) keeps it.
+command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
