@@ -72,7 +72,7 @@ bool wait_exit_until(bp::child& child, Clock::time_point until) {
         std::error_code ec;
         if (!child.running(ec)) return true;
         if (Clock::now() >= until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));  // poll again until the deadline `until`
     }
 }
 

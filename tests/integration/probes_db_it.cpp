@@ -9,6 +9,7 @@
 #include "sea/probes/db_probe.hpp"
 #include "sea/testsupport/binaries.hpp"
 #include "sea/testsupport/local_postgres.hpp"
+#include "sea/testsupport/poll.hpp"
 
 using namespace std::chrono_literals;
 namespace probes = sea::probes;
@@ -130,9 +131,11 @@ TEST_F(DbProbeTest, InsertOutcomesStayTruthfulAcrossAServerCrash) {
   };
   {
     JoinOnExit join{writer, stop};
-    while (attempts < 50) std::this_thread::sleep_for(1ms);  // let some inserts land first
+    ASSERT_TRUE(ts::poll_until(10000ms, [&] { return attempts >= 50; })) << "inserts never got going";
     pg_->kill();
-    std::this_thread::sleep_for(100ms);  // a window of failures while the server is down
+    // A window of failed attempts while the server is down: at least 3 more attempts (≈ 3 connect failures).
+    const int at_kill = attempts;
+    ASSERT_TRUE(ts::poll_until(10000ms, [&] { return attempts >= at_kill + 3; })) << "no attempts while down";
     pg_->start();
   }
 

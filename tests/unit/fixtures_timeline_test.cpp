@@ -45,7 +45,7 @@ TEST(FixturesTimeline, TimeToRecoverIsHealToRecovered) {
     t.fault_inject_started("ContainerRestart sea-opa");
     t.fault_inject_finished();
     t.fault_healed();
-    std::this_thread::sleep_for(30ms);
+    std::this_thread::sleep_for(30ms);  // the subject of this test: time passes between heal and recovered
     t.recovered();
     ASSERT_TRUE(t.time_to_recover());
     EXPECT_GE(*t.time_to_recover(), 29ms);

@@ -120,6 +120,7 @@ TEST_F(GatewayWithRealOpa, DeniesWithinTimeoutWhileOpaIsStalled) {
     opa->pause();
     expectBoundedDenials(10);
     EXPECT_TRUE(poll_until(3s, [&] { return status("/readyz") == 503; }));
+    EXPECT_EQ(status("/healthz"), 200) << "liveness must not depend on OPA";
     opa->resume();
     ASSERT_TRUE(poll_until(5s, [&] { return status("/readyz") == 200; })) << log();
     expectCorrectDecisions();

@@ -85,7 +85,7 @@ std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
     if (done == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (done < 0 && errno != EINTR) return -1;  // not our child / already reaped
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll waitpid again until the deadline
   }
 }
 
