@@ -9,7 +9,6 @@
 
 #include "sea/probes/nats_probe.hpp"
 #include "sea/testsupport/binaries.hpp"
-#include "sea/testsupport/poll.hpp"
 #include "sea/testsupport/ports.hpp"
 #include "sea/testsupport/subprocess.hpp"
 
@@ -60,27 +59,16 @@ void LocalNats::start() {
 }
 
 void LocalNats::wait_ready() {
-  std::string last_error;
-  const bool ready = poll_until(options_.ready_timeout, [&] {
-    if (!child_running(pid_)) {
-      last_error = "nats-server exited";
-      return true;  // stop polling; reported below
-    }
+  const auto what = fmt::format("nats-server on port {}", port_);
+  const auto error = wait_process_ready(pid_, options_.ready_timeout, what, log_path_, [this]() -> std::string {
     const auto health = probes::nats_healthz(monitor_url(), std::chrono::milliseconds(1000));
-    if (!health.ok) {
-      last_error = "healthz: " + (health.error.empty() ? health.body : health.error);
-      return false;
-    }
+    if (!health.ok) return "healthz: " + (health.error.empty() ? health.body : health.error);
     const auto info = probes::nats_info_handshake(url(), std::chrono::milliseconds(1000));
-    last_error = info.ok ? "" : "INFO: " + info.error;
-    return info.ok;
-  }, std::chrono::milliseconds(20));
-  if (!ready || !last_error.empty()) {
-    const auto tail = file_tail(log_path_);
-    if (pid_ > 0) ::kill(pid_, SIGKILL), wait_for_exit(pid_, std::chrono::milliseconds(5000));
-    pid_ = 0;
-    throw std::runtime_error(fmt::format("nats-server on port {} not ready within {} ms ({}):\n{}", port_,
-                                         options_.ready_timeout.count(), last_error, tail));
+    return info.ok ? "" : "INFO: " + info.error;
+  });
+  if (!error.empty()) {
+    kill();
+    throw std::runtime_error(error);
   }
 }
 

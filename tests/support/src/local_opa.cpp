@@ -9,7 +9,6 @@
 
 #include "sea/probes/http_probe.hpp"
 #include "sea/testsupport/binaries.hpp"
-#include "sea/testsupport/poll.hpp"
 #include "sea/testsupport/ports.hpp"
 #include "sea/testsupport/subprocess.hpp"
 
@@ -40,22 +39,15 @@ void LocalOpa::start() {
 }
 
 void LocalOpa::wait_ready() {
-  std::string last_error;
-  const bool ready = poll_until(options_.ready_timeout, [&] {
-    if (!child_running(pid_)) {
-      last_error = "opa exited";
-      return true;  // stop polling; reported below
-    }
+  const auto what = fmt::format("opa on port {}", port_);
+  const auto error = wait_process_ready(pid_, options_.ready_timeout, what, log_path_, [this]() -> std::string {
     const auto health = probes::http_get(url() + "/health", std::chrono::milliseconds(1000));
-    last_error = health.ok() ? "" : fmt::format("/health: {} {} {}", probes::to_string(health.outcome),
-                                                health.status, health.error);
-    return health.ok();
-  }, std::chrono::milliseconds(20));
-  if (!ready || !last_error.empty()) {
-    const auto tail = file_tail(log_path_);
+    if (health.ok()) return "";
+    return fmt::format("/health: {} {} {}", probes::to_string(health.outcome), health.status, health.error);
+  });
+  if (!error.empty()) {
     kill();
-    throw std::runtime_error(fmt::format("opa on port {} not ready within {} ms ({}):\n{}", port_,
-                                         options_.ready_timeout.count(), last_error, tail));
+    throw std::runtime_error(error);
   }
 }
 

@@ -105,6 +105,19 @@ int run_command(const std::vector<std::string>& argv, const std::string& log_pat
   throw std::runtime_error("command timed out after " + std::to_string(timeout.count()) + " ms: " + cmd.str());
 }
 
+std::string wait_process_ready(pid_t pid, std::chrono::milliseconds timeout, const std::string& what,
+                               const std::string& log_path, const std::function<std::string()>& probe) {
+  const std::string exited = "process exited";
+  std::string problem;
+  poll_until(timeout, [&] {
+    problem = child_running(pid) ? probe() : exited;
+    return problem.empty() || problem == exited;
+  }, std::chrono::milliseconds(20));
+  if (problem.empty()) return {};
+  return what + " not ready within " + std::to_string(timeout.count()) + " ms (" + problem + "):\n" +
+         file_tail(log_path);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {};

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,13 @@ int run_command(const std::vector<std::string>& argv, const std::string& log_pat
 
 // The last max_bytes of a file ("" if unreadable), for error messages.
 std::string file_tail(const std::string& path, std::size_t max_bytes = 2000);
+
+// Readiness wait of a server child: calls probe() every 20 ms until it returns "" (ready), the child
+// `pid` exits, or `timeout` passes. Returns "" when ready, else an error message for the caller to
+// throw: "<what> not ready within N ms (<why>):\n<tail of log_path>", where <why> is "process exited"
+// or the last answer of probe() (which should name what is not ready yet).
+std::string wait_process_ready(pid_t pid, std::chrono::milliseconds timeout, const std::string& what,
+                               const std::string& log_path, const std::function<std::string()>& probe);
 
 // The whole file ("" if unreadable).
 std::string read_file(const std::string& path);
