@@ -44,9 +44,11 @@ struct ExporterMetrics {
 ExporterMetrics read_exporter_metrics(const std::string& metrics_url) {
     const auto scraped = probes::scrape(metrics_url, 2s);
     ExporterMetrics m;
-    m.ok = scraped.ok && probes::has_metric(scraped.metrics, "otelcol_exporter_queue_size");
+    // The exporter's counters appear with its first export; a collector without a sending_queue has no queue
+    // metric at all (its queue is then 0 by definition).
+    m.ok = scraped.ok && probes::has_metric(scraped.metrics, "otelcol_exporter_sent_spans");
     if (!m.ok) {
-        m.error = scraped.ok ? "otelcol_exporter_queue_size not exported yet" : scraped.http.error;
+        m.error = scraped.ok ? "otelcol_exporter_sent_spans not exported yet" : scraped.http.error;
         return m;
     }
     m.queue_size = probes::sum_of(scraped.metrics, "otelcol_exporter_queue_size");

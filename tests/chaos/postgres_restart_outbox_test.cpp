@@ -110,7 +110,7 @@ TEST_F(PostgresRestartOutbox, NoRowLostOrDuplicated) {
 
     // A backlog the worker is still relaying when the restart hits.
     ASSERT_TRUE(producer.insert_backlog(kBacklogRows, 30s)) << "STACK NOT STEADY: backlog insert failed: " << producer.last_error();
-    producer.start({.interval = 10ms, .max_iterations = 4000, .max_duration = 120s});
+    producer.start({.interval = 10ms, .max_iterations = 8000, .max_duration = 150s});
 
     // The restart must hit while the worker still relays the backlog, or the re-send path goes untested.
     const auto before = probes::count_outbox(pg_, 2s);
@@ -132,6 +132,20 @@ TEST_F(PostgresRestartOutbox, NoRowLostOrDuplicated) {
         return Observation(n >= 100, fmt::format("{} rows committed since the restart", n));
     });
     ASSERT_TRUE(resumed.met) << "POSTGRES DID NOT RETURN: " << resumed.failure_message();
+    // Rows inserted once the relay is idle again belong to "after the restart" too (a worker that lost its
+    // LISTEN would never see them): wait until the backlog is relayed — 3,000 rows at > 1,000 rows/s take ~3 s,
+    // 30 s is generous; a worker that never drains it is judged by the invariants below — then keep producing.
+    const auto drained = fixtures::eventually("backlog relayed", fixtures::Deadline::in(30s), [&] {
+        const auto c = probes::count_outbox(pg_, 2s);
+        return Observation(c.ok && c.published > kBacklogRows, fmt::format("{} published", c.published));
+    });
+    timeline().event("backlog-relayed", drained.met, {}, drained.last_observed);
+    const auto after_drain = producer.committed_count();
+    const auto more = fixtures::eventually("producer commits after the relay went idle", fixtures::Deadline::in(30s), [&] {
+        const auto n = producer.committed_count() - after_drain;
+        return Observation(n >= 100, fmt::format("{} rows committed since", n));
+    });
+    ASSERT_TRUE(more.met) << "POSTGRES DID NOT RETURN: " << more.failure_message();
     producer.stop_and_resolve(30s);
     const auto committed = producer.committed_ids();
 

@@ -102,9 +102,9 @@ int GatewayServer::start(const std::string& host) {
     });
     server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
 #ifdef SEA_MUTANT_LIVENESS_TIED_TO_OPA
-        // MUTANT: liveness checks a dependency: /healthz fails while OPA is not ready, so the orchestrator
-        // restarts a healthy gateway whenever OPA has a hiccup.
-        if (!authorizer_.opaReady()) {
+        // MUTANT: liveness checks a dependency: /healthz asks OPA's /health on every call and fails with it, so
+        // the orchestrator restarts a healthy gateway whenever OPA has a hiccup.
+        if (!authorizer_.opaAnswersNow()) {
             res.status = 503;
             res.set_content("opa unreachable\n", "text/plain");
             return;

@@ -44,6 +44,13 @@ public:
     // One /health probe of OPA; records success time.
     void probeOpa();
     bool opaReady() const;
+#ifdef SEA_MUTANT_LIVENESS_TIED_TO_OPA
+    // MUTANT helper: one synchronous OPA /health call (what a liveness check tied to its dependency does).
+    bool opaAnswersNow() {
+        const auto reply = client_.get(config_.healthUrl());
+        return reply.transportOk && reply.status == 200;
+    }
+#endif
 
 private:
     void markOpaHealthy();
