@@ -18,7 +18,6 @@ started=$(date +%s)
 "$sea_root/scripts/setup.sh"
 
 export SEA_REQUIRE_ALL=1
-export CHAOS_REQUIRE=1
 mkdir -p "$SEA_BUILD_DIR/test-logs"
 failed=()
 for label in "${labels[@]}"; do
