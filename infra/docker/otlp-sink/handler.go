@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -21,25 +20,32 @@ const maxBodyBytes = 64 << 20
 func newHandler(cfg config, store *spanStore) http.Handler {
 	mux := http.NewServeMux()
 	wantAuth := "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.user+":"+cfg.password))
+	authorized := func(r *http.Request) bool {
+		return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(wantAuth)) == 1
+	}
 	mux.HandleFunc("POST /api/{org}/v1/traces", func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(wantAuth)) != 1 {
+		if !authorized(r) {
 			http.Error(w, "missing or wrong Basic authorization", http.StatusUnauthorized)
 			return
 		}
-		spans, isJSON, err := decodeTraces(r)
+		rows, isJSON, err := decodeTraces(r, r.PathValue("org"))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if err := store.Append(spans); err != nil {
+		if err := store.Append(rows); err != nil {
 			http.Error(w, "storing spans: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
 		writeExportResponse(w, isJSON)
 	})
-	mux.HandleFunc("GET /sink/spans", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(store.SpanIDs())
+	search := searchHandler(store)
+	mux.HandleFunc("POST /api/{org}/_search", func(w http.ResponseWriter, r *http.Request) {
+		if !authorized(r) {
+			writeJSON(w, http.StatusUnauthorized, errorBody{Code: http.StatusUnauthorized, Message: "Unauthorized Access"})
+			return
+		}
+		search(w, r)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
@@ -47,8 +53,9 @@ func newHandler(cfg config, store *spanStore) http.Handler {
 	return logRequests(mux)
 }
 
-// decodeTraces reads an OTLP/HTTP trace export request and returns its (spanID, traceID) hex pairs.
-func decodeTraces(r *http.Request) (spans [][2]string, isJSON bool, err error) {
+// decodeTraces reads an OTLP/HTTP trace export request and returns one row per span for org, stamped as
+// OpenObserve stamps _timestamp: the span's start time in microseconds.
+func decodeTraces(r *http.Request, org string) (spans []spanRow, isJSON bool, err error) {
 	var body io.Reader = r.Body
 	switch enc := r.Header.Get("Content-Encoding"); enc {
 	case "", "identity":
@@ -90,7 +97,8 @@ func decodeTraces(r *http.Request) (spans [][2]string, isJSON bool, err error) {
 			list := scopeSpans.At(j).Spans()
 			for k := 0; k < list.Len(); k++ {
 				span := list.At(k)
-				spans = append(spans, [2]string{span.SpanID().String(), span.TraceID().String()})
+				spans = append(spans, spanRow{Org: org, SpanID: span.SpanID().String(), TraceID: span.TraceID().String(),
+					Timestamp: int64(span.StartTimestamp()) / 1000})
 			}
 		}
 	}

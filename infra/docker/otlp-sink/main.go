@@ -1,6 +1,7 @@
 // Command otlp-sink stands in for OpenObserve in the hermetic chaos stack. It is NOT OpenObserve:
-// it only accepts what the collector's otlphttp exporter sends, on OpenObserve's port and path,
-// and remembers which spans arrived so scenarios can check "no span lost".
+// it implements a documented SUBSET of OpenObserve's HTTP API, on OpenObserve's port and paths, enough for
+// the collector to export traces and for the suite to confirm delivery the way it would against the real
+// server (probes/include/sea/probes/openobserve_probe.hpp works against both).
 //
 // Contract:
 //
@@ -8,11 +9,16 @@
 //	                           or JSON (application/json), optionally Content-Encoding: gzip.
 //	                           Requires "Authorization: Basic base64(user:password)" matching
 //	                           SINK_USER/SINK_PASSWORD (401 otherwise). Each span is appended to the
-//	                           spans file as "<span_id_hex> <trace_id_hex>\n" before the answer, so an
-//	                           acknowledged span survives a restart. Answers 200 with an empty
-//	                           ExportTraceServiceResponse in the request's encoding.
-//	GET  /sink/spans           JSON array of every span id (hex) received, in arrival order (duplicates kept:
-//	                           a retried batch shows twice, which is what at-least-once looks like).
+//	                           spans file as "<span_id> <trace_id> <timestamp_us> <org>\n" (fsync) before
+//	                           the answer, so an acknowledged span survives a restart. Answers 200 with an
+//	                           empty ExportTraceServiceResponse in the request's encoding.
+//	POST /api/{org}/_search    OpenObserve's search API, subset: ?type=traces, stream "default",
+//	                           SELECT <cols> FROM "default" WHERE span_id|trace_id IN ('<hex>', ...)
+//	                           with required start_time/end_time (µs, filter on _timestamp = span start),
+//	                           from/size paging; Basic auth as above. Answers {"took","hits","total",
+//	                           "from","size","scan_size"}; anything else 400 {"code","message"} naming the
+//	                           supported form (see search.go for the shapes and where they come from).
+//	                           A retried batch is stored twice and found twice (at-least-once).
 //	GET  /healthz              200 "ok" once the spans file is open.
 //
 // Environment: SINK_ADDR (default ":5080"), SINK_SPANS_FILE (default "/data/spans.log"),
