@@ -72,7 +72,7 @@ protected:
     void check_steady_state() override {
         js_a_.emplace(connect_domain(url_a_, domain_a_));
         js_b_.emplace(connect_domain(url_b_, domain_b_));
-        // Cold start: the JetStream API of a fresh 6-node mesh can time out for ~18 s (shared/nats-mesh.md).
+        // Cold start: the JetStream API of a fresh 6-node mesh can time out for ~18 s (infra/nats/mesh/README.md).
         for (const auto* stream : {&streams_.source, &streams_.mirror}) {
             steady("stream " + stream->config.name + " created in " + stream->domain, 60s, [&] {
                 const auto r = client_for(stream->domain).ensure_stream(stream->config, 5s);

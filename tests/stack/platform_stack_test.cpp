@@ -125,7 +125,7 @@ TEST(PlatformStack, MeshMirrorsAcrossDomains) {
         mirror.name = "SEA_EVENTS_MIRROR";
         mirror.replicas = 3;
         mirror.mirror = sea::probes::StreamMirror{"SEA_EVENTS", "$JS.sea-a.API"};
-        // A fresh mesh's JetStream API can time out for ~18 s (shared/nats-mesh.md).
+        // A fresh mesh's JetStream API can time out for ~18 s (infra/nats/mesh/README.md).
         ASSERT_EVENTUALLY("source stream created", Deadline::in(60s), [&] {
             const auto r = a.client->ensure_stream(source, 5s);
             return Observation(r.ok, r.error);

@@ -17,7 +17,7 @@ js() { "$nats_cli" -s "$1" req --raw --timeout 3s "$2" "${3:-}" 2>/dev/null; }
 last_seq() { js "$1" "\$JS.API.STREAM.INFO.$2" | jq -r '.state.last_seq // "err"'; }
 leaf_count() { curl -s "$b1_monitor/leafz" | jq -r '.leafnodes // 0'; }
 
-# Cold start: the JetStream API may time out for a while after the nodes are up (nats-mesh.md).
+# Cold start: the JetStream API may time out for a while after the nodes are up (README.md: Cold start).
 deadline=$(( $(date +%s) + 60 ))
 until js "$a" '$JS.API.INFO' | jq -e '.type == "io.nats.jetstream.api.v1.account_info_response" and (.error == null)' >/dev/null; do
   [ "$(date +%s)" -lt "$deadline" ] || { echo "JetStream in sea-a not ready within 60 s" >&2; exit 1; }
