@@ -4,6 +4,8 @@
 #   nats-server, opa            upstream modules from the Go module proxy
 #   otelcol-sea                 infra/otel/collector (our collector distribution)
 #   otlp-sink                   infra/docker/otlp-sink (OpenObserve stand-in)
+#   docker-compose              compose v2 (module github.com/docker/compose/v2, main package ./cmd), on request
+#                               only (scripts/setup.sh installs it as a docker CLI plugin when none answers)
 # A binary is rebuilt only when its stamp (<bin>/.<name>.stamp: version + source hash + go version)
 # differs. Uses the default GOMODCACHE/GOCACHE so later runs on the same machine are warm.
 # Usage: build-go-tools.sh [TOOL...]   (default: all four). Prints one line per tool with its time.
@@ -52,6 +54,22 @@ go_install_upstream() {
   [ -x "$bin_dir/$3" ]
 }
 
+# go_build_module_main MODULE VERSION PACKAGE NAME LDFLAGS: go build of PACKAGE inside an upstream module, as its
+# main module. For modules that `go install MODULE/PACKAGE@VERSION` refuses (compose's go.mod has `exclude`
+# directives): the module's source comes from the module proxy (go mod download), is copied to a scratch dir
+# and built there with its own go.mod/go.sum, so the dependency versions are exactly the module's.
+go_build_module_main() {
+  local module=$1 version=$2 package=$3 name=$4 ldflags=$5 dir src
+  dir=$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] && [ -d "$dir" ] || { echo "go mod download $module@$version gave no source directory"; return 1; }
+  src=$(mktemp -d "$cache_dir/src-$name.XXXXXX")
+  cp -r "$dir/." "$src" && chmod -R u+w "$src"
+  (cd "$src" && go build -trimpath -ldflags "$ldflags" -o "$bin_dir/$name.tmp" "$package") && mv "$bin_dir/$name.tmp" "$bin_dir/$name"
+  local rc=$?
+  rm -rf "$src"
+  return $rc
+}
+
 # go_build_local DIR NAME VERSION: go build of a local module into $bin_dir/NAME.
 go_build_local() {
   (cd "$1" && go build -trimpath -ldflags "-s -w -X main.version=$3" -o "$bin_dir/$2.tmp" . && mv "$bin_dir/$2.tmp" "$bin_dir/$2")
@@ -76,9 +94,13 @@ for tool in "${tools[@]}"; do
       dir=$repo/infra/docker/otlp-sink
       build_tool otlp-sink "otlp-sink $OTLP_SINK_VERSION src:$(source_hash "$dir") $go_version" \
         go_build_local "$dir" otlp-sink "$OTLP_SINK_VERSION" ;;
+    docker-compose)
+      build_tool docker-compose "docker-compose $COMPOSE_V2_VERSION $go_version" \
+        go_build_module_main github.com/docker/compose/v2 "$COMPOSE_V2_VERSION" ./cmd docker-compose \
+          "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_V2_VERSION" ;;
     natscli)  # manual mesh checks only
       build_tool nats "natscli $NATSCLI_VERSION $go_version" \
         go_install_upstream github.com/nats-io/natscli/nats "$NATSCLI_VERSION" nats ;;
-    *) echo "sea-chaos: build-go-tools: unknown tool '$tool' (known: nats-server opa otelcol-sea otlp-sink natscli)" >&2; exit 2 ;;
+    *) echo "sea-chaos: build-go-tools: unknown tool '$tool' (known: nats-server opa otelcol-sea otlp-sink natscli docker-compose)" >&2; exit 2 ;;
   esac
 done

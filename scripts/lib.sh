@@ -5,7 +5,8 @@ export SEA_STATE_DIR=${SEA_STATE_DIR:-$sea_root/.state}
 export SEA_CACHE_DIR=${SEA_CACHE_DIR:-$sea_root/.cache}
 export SEA_PRESET=${SEA_PRESET:-ci}
 export SEA_BUILD_DIR=${SEA_BUILD_DIR:-$sea_root/build/$SEA_PRESET}
-export PATH="/usr/local/go/bin:$PATH"
+# Go for the tools built from Go modules: /usr/local/go/bin first (SEA_GO_BIN_DIR overrides: tests use a fake go).
+export PATH="${SEA_GO_BIN_DIR:-/usr/local/go/bin}:$PATH"
 
 sea_log() { printf '[%s] sea-chaos: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 sea_die() { printf 'sea-chaos: error: %s\n' "$*" >&2; exit 1; }

@@ -4,6 +4,9 @@
 #   unit → integration → stack → chaos → mutants
 # In this run nothing may skip: SEA_REQUIRE_ALL=1 turns a missing server binary, docker daemon or image into
 # a failure, and a ctest "Skipped"/"Not Run" line fails the run too, so a green run proves the scenarios ran.
+# Compose: every docker label runs with compose v2 (SEA_COMPOSE=v2; set-up installs it); the stack label runs
+# once per variant in SEA_STACK_COMPOSE (default "v2 v1": v1 stays supported). A variant that does not answer
+# fails that pass with one line saying how to get it.
 # Usage: scripts/run-tests.sh [label ...]   (default: all five labels)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,33 +17,70 @@ for l in "${labels[@]}"; do
   case "$l" in unit|integration|stack|chaos|mutants) ;; *) sea_die "run-tests.sh: unknown label '$l' (known: unit integration stack chaos mutants)";; esac
 done
 
+read -r -a stack_compose <<<"${SEA_STACK_COMPOSE:-v2 v1}"
+[ ${#stack_compose[@]} -gt 0 ] || sea_die "SEA_STACK_COMPOSE is empty; set it to 'v2 v1', 'v2' or 'v1'"
+for v in "${stack_compose[@]}"; do
+  case "$v" in v1|v2) ;; *) sea_die "SEA_STACK_COMPOSE: expected v1 and/or v2 (e.g. 'v2 v1'), got '$v'";; esac
+done
+
 started=$(date +%s)
 "$sea_root/scripts/setup.sh"
 
 export SEA_REQUIRE_ALL=1
+export SEA_COMPOSE=${SEA_COMPOSE:-v2}
+case "$SEA_COMPOSE" in v1|v2) ;; *) sea_die "SEA_COMPOSE: expected v1 or v2, got '$SEA_COMPOSE'";; esac
 mkdir -p "$SEA_BUILD_DIR/test-logs"
-failed=()
-for label in "${labels[@]}"; do
-  log="$SEA_BUILD_DIR/test-logs/$label.log"
-  t0=$(date +%s)
-  sea_log "ctest -L $label"
+
+# compose_answers v1|v2: true when that compose variant answers on this machine.
+compose_answers() {
+  case $1 in
+    v2) docker compose version >/dev/null 2>&1 ;;
+    v1) /usr/bin/docker-compose version >/dev/null 2>&1 || docker-compose version >/dev/null 2>&1 ;;
+  esac
+}
+
+# run_label LABEL COMPOSE NAME: ctest -L LABEL with SEA_COMPOSE=COMPOSE; logs and JUnit under NAME; returns ctest's
+# status, or 1 when a test skipped or did not run.
+run_label() {
+  local label=$1 compose=$2 name=$3 log rc
+  log="$SEA_BUILD_DIR/test-logs/$name.log"
+  if ! compose_answers "$compose"; then
+    sea_log "label $label (compose $compose): compose $compose does not answer — install it" \
+            "($( [ "$compose" = v2 ] && echo "scripts/setup.sh builds it" || echo "sudo apt-get install -y docker-compose")) or set SEA_STACK_COMPOSE"
+    return 1
+  fi
+  sea_log "ctest -L $label (compose $compose)"
   set +e
-  ctest --test-dir "$SEA_BUILD_DIR" -L "^${label}\$" --output-on-failure --no-tests=error \
-        --output-junit "$SEA_BUILD_DIR/test-logs/$label.junit.xml" 2>&1 | tee "$log"
+  SEA_COMPOSE=$compose ctest --test-dir "$SEA_BUILD_DIR" -L "^${label}\$" --output-on-failure --no-tests=error \
+        --output-junit "$SEA_BUILD_DIR/test-logs/$name.junit.xml" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   if grep -qE '\*\*\*Skipped|Not Run' "$log"; then
-    sea_log "label $label: a test skipped or did not run — in this run that is a failure"
+    sea_log "label $label (compose $compose): a test skipped or did not run — in this run that is a failure"
     rc=1
   fi
-  if [ "$label" = chaos ]; then
-    sea_report || true
-  fi
-  if [ "$label" = mutants ]; then
-    "$sea_root/tests/mutants/table.sh" "$SEA_BUILD_DIR/mutant-results" || true
-  fi
-  sea_log "label $label: exit $rc in $(( $(date +%s) - t0 ))s"
-  [ "$rc" -eq 0 ] || failed+=("$label")
+  return "$rc"
+}
+
+failed=()
+for label in "${labels[@]}"; do
+  passes=("$SEA_COMPOSE")
+  [ "$label" = stack ] && passes=("${stack_compose[@]}")
+  for compose in "${passes[@]}"; do
+    name=$label
+    [ "$compose" = "$SEA_COMPOSE" ] || name="$label-compose-$compose"
+    t0=$(date +%s)
+    rc=0
+    run_label "$label" "$compose" "$name" || rc=$?
+    if [ "$label" = chaos ]; then
+      sea_report || true
+    fi
+    if [ "$label" = mutants ]; then
+      "$sea_root/tests/mutants/table.sh" "$SEA_BUILD_DIR/mutant-results" || true
+    fi
+    sea_log "label $label (compose $compose): exit $rc in $(( $(date +%s) - t0 ))s"
+    [ "$rc" -eq 0 ] || failed+=("$name")
+  done
 done
 
 sea_log "total $(( $(date +%s) - started ))s"

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 namespace sea::testsupport {
@@ -28,14 +29,29 @@ std::optional<std::string> nats_server_binary() {
 }
 
 std::optional<std::string> postgres_bin_dir() {
-  std::string dir;
+  const auto usable = [](const std::string& dir) {
+    return ::access((dir + "/initdb").c_str(), X_OK) == 0 && ::access((dir + "/pg_ctl").c_str(), X_OK) == 0;
+  };
   if (const char* value = std::getenv("SEA_PG_BIN_DIR"); value != nullptr && *value != '\0') {
-    dir = value;
-  } else {
-    dir = "/usr/lib/postgresql/15/bin";
+    if (usable(value)) return std::string(value);
+    return std::nullopt;
   }
-  if (::access((dir + "/initdb").c_str(), X_OK) == 0 && ::access((dir + "/pg_ctl").c_str(), X_OK) == 0) return dir;
-  return std::nullopt;
+  // Debian/Ubuntu install each server version under /usr/lib/postgresql/<major>/bin (15 on Debian 12,
+  // 14 on Ubuntu 22.04, 16 on Ubuntu 24.04): take the highest major that has initdb and pg_ctl.
+  std::optional<std::string> best;
+  int best_major = -1;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name.size() > 4) continue;
+    const int major = std::stoi(name);
+    const std::string dir = entry.path().string() + "/bin";
+    if (major > best_major && usable(dir)) {
+      best_major = major;
+      best = dir;
+    }
+  }
+  return best;
 }
 
 std::optional<std::string> opa_binary() {

@@ -16,7 +16,8 @@ bool require_all();
 
 // Well-known binaries of this suite (env override in parentheses):
 std::optional<std::string> nats_server_binary();    // SEA_NATS_SERVER, /usr/sbin/nats-server, /usr/bin/nats-server
-std::optional<std::string> postgres_bin_dir();      // SEA_PG_BIN_DIR (dir holding initdb, pg_ctl), /usr/lib/postgresql/15/bin
+std::optional<std::string> postgres_bin_dir();      // SEA_PG_BIN_DIR (dir holding initdb, pg_ctl), else the highest
+                                                    // /usr/lib/postgresql/<major>/bin (15 Debian 12, 14/16 Ubuntu 22.04/24.04)
 std::optional<std::string> opa_binary();            // SEA_OPA_BIN, <repo>/.cache/bin/opa, then `opa` on PATH
 
 }  // namespace sea::testsupport

@@ -8,7 +8,7 @@
 // the database. When running as root every postgres command runs as the `postgres` OS user
 // (runuser) and the temp dir is owned by it. The destructor stops the server immediately and
 // removes the directory. Failures throw std::runtime_error including the server log's tail.
-// Binaries: $SEA_PG_BIN_DIR or /usr/lib/postgresql/15/bin (check with postgres_bin_dir() and
+// Binaries: $SEA_PG_BIN_DIR or the highest /usr/lib/postgresql/<major>/bin (check with postgres_bin_dir() and
 // SEA_REQUIRE_BINARY before constructing).
 #pragma once
 
