@@ -10,7 +10,7 @@
 //   BENCH_CLI_ITERATIONS   CLI calls per row, 1..10000 (default 50)
 //   BENCH_RESTARTS         restarts per component, 1..50 (default 5)
 //   BENCH_JSON             output file (default <build root>/bench/bench.json)
-//   CHAOS_POSTGRES_URL, CHAOS_NATS_URL, CHAOS_OPA_URL, SEA_*_PORT   as for the chaos scenarios
+//   SEA_*_PORT, SEA_*_IMAGE, SEA_PG_PASSWORD   as for the chaos scenarios (fixtures/profile.hpp)
 // Stacks are brought up only under the machine-wide MachineLock (waits for other sea-chaos runs).
 // Exit status: 0 when every part ran (goals missed or not), 1 when a part could not run, 2 on bad configuration.
 #include "interrupt.hpp"
@@ -21,6 +21,7 @@
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/log.hpp"
 #include "sea/fixtures/machine_lock.hpp"
+#include "sea/fixtures/profile.hpp"
 #include "sea/fixtures/stack.hpp"
 
 #include <fmt/format.h>
@@ -53,7 +54,8 @@ Parts parse_parts(const std::string& text) {
 }
 
 bench::SplitSection split_section(const std::vector<bench::ProfileResult>& profiles) {
-    static const std::map<std::string, std::string> profile_of{{"postgres_restart_outbox", "chaos-outbox"}, {"opa_restart", "chaos-opa"}};
+    static const std::map<std::string, std::string> profile_of{{"postgres_restart_outbox", "chaos-outbox"}, {"opa_restart", "chaos-opa"},
+                                                                  {"openobserve_stall", "chaos-observe"}, {"nats_partition_mesh", "nats-mesh"}};
     std::map<std::string, double> down_ms;
     for (const auto& p : profiles) {
         if (p.down_ms) down_ms[p.profile] = *p.down_ms;
@@ -89,9 +91,7 @@ int run() {
         config.restarts = fixtures::env_int("BENCH_RESTARTS", 5, 1, 50);
         config.probes = parts.probes;
         config.detect = parts.detect;
-        config.pg_url = fixtures::env_url("CHAOS_POSTGRES_URL", config.pg_url, {"postgresql", "postgres"});
-        config.nats_url = fixtures::env_url("CHAOS_NATS_URL", config.nats_url, {"nats"});
-        config.opa_url = fixtures::env_url("CHAOS_OPA_URL", config.opa_url, {"http"});
+        for (const auto* profile : fixtures::profiles::all()) profile->validate();
         json_path = fixtures::env_or("BENCH_JSON", (fixtures::build_root() / "bench" / "bench.json").string());
     } catch (const fixtures::ConfigError& e) {
         std::cerr << "sea-chaos-bench: " << e.what() << "\n";
@@ -106,6 +106,10 @@ int run() {
         if (const int swept = fixtures::Stack::remove_leftovers(); swept > 0) fixtures::log_line(fmt::format("bench: removed {} leftover stack(s)", swept));
         profiles.push_back(bench::run_outbox_profile(config));
         profiles.push_back(bench::run_opa_profile(config));
+        if (parts.probes) {
+            profiles.push_back(bench::run_bringup_only(fixtures::profiles::observe()));
+            profiles.push_back(bench::run_bringup_only(fixtures::profiles::mesh()));
+        }
     }
     bench::SplitSection section;
     if (parts.split) section = split_section(profiles);
@@ -136,7 +140,7 @@ int main(int argc, char** argv) {
         if (arg != "--help" && arg != "-h") std::cerr << "sea-chaos-bench: takes no arguments (got '" << arg << "'); configure it by environment:\n";
         std::cerr << "usage: sea-chaos-bench\n"
                      "  BENCH_PARTS=probes,detect,split  BENCH_ITERATIONS=500  BENCH_CLI_ITERATIONS=50  BENCH_RESTARTS=5\n"
-                     "  BENCH_JSON=<build root>/bench/bench.json  CHAOS_POSTGRES_URL / CHAOS_NATS_URL / CHAOS_OPA_URL as for the scenarios\n";
+                     "  BENCH_JSON=<build root>/bench/bench.json  SEA_*_PORT as for the scenarios\n";
         return arg == "--help" || arg == "-h" ? 0 : 2;
     }
     try {

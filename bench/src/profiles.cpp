@@ -5,6 +5,7 @@
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/log.hpp"
 #include "sea/fixtures/preflight.hpp"
+#include "sea/fixtures/profile.hpp"
 #include "sea/fixtures/scenario.hpp"
 #include "sea/fixtures/stack.hpp"
 #include "sea/probes/db_probe.hpp"
@@ -33,27 +34,23 @@ double ms_since(Clock::time_point start) {
     return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()) / 1000.0;
 }
 
-// Brings `profile` up, runs `body(stack, result)`, takes it down; timings and errors go into the result.
-ProfileResult with_profile(const std::string& profile, const std::vector<std::string>& image_variables, const std::vector<int>& ports,
-                           const std::function<void(fixtures::Stack&, ProfileResult&)>& body) {
+// Brings `profile` up (the scenarios' Profile: same ports, images and host-side readiness), runs
+// `body(stack, result)`, takes it down; timings and errors go into the result.
+ProfileResult with_profile(const fixtures::Profile& profile, const std::function<void(fixtures::Stack&, ProfileResult&)>& body) {
     ProfileResult result;
-    result.profile = profile;
+    result.profile = profile.name;
     try {
         fixtures::PreflightSpec check;
-        check.ports = ports;
-        for (const auto& variable : image_variables) {
+        check.ports = profile.host_ports();
+        for (const auto& variable : profile.image_variables) {
             if (auto image = fixtures::resolve_image(variable)) check.images.push_back(*image);
         }
         const auto pre = fixtures::preflight(check);
-        if (!pre.ok()) throw std::runtime_error(fmt::format("preflight failed for {}:\n{}", profile, fmt::join(pre.failures(), "\n")));
+        if (!pre.ok()) throw std::runtime_error(fmt::format("preflight failed for {}:\n{}", profile.name, fmt::join(pre.failures(), "\n")));
 
-        fixtures::StackOptions options;
-        options.compose_files = {fixtures::repo_root() / "infra/docker/docker-compose.chaos.yml"};
-        options.profiles = {profile};
-        options.project_prefix = "seachaosbench";
-        fixtures::Stack stack(std::move(options));
+        fixtures::Stack stack(profile.stack_options("seachaosbench"));
         ActiveStack registered(stack);
-        fixtures::log_line("bench: bringing up " + profile);
+        fixtures::log_line("bench: bringing up " + profile.name);
         const auto up_start = Clock::now();
         try {
             stack.up(fixtures::Deadline::in(180s));
@@ -68,18 +65,23 @@ ProfileResult with_profile(const std::string& profile, const std::vector<std::st
     } catch (const std::exception& e) {
         if (result.error.empty()) result.error = e.what();
     }
-    if (!result.error.empty()) fixtures::log_line("bench: " + profile + ": " + result.error);
+    if (!result.error.empty()) fixtures::log_line("bench: " + profile.name + ": " + result.error);
     return result;
 }
 
-// Every container of the stack running and healthy (every service of these profiles has a healthcheck).
-Observation stack_healthy(const fixtures::Stack& stack) {
+// Every container of the stack running and every host-side readiness probe of the profile met (the same
+// readiness Stack::up() waits for).
+Observation stack_ready(const fixtures::Stack& stack, const fixtures::Profile& profile) {
     std::string not_ready;
     for (const auto& c : stack.containers()) {
         const auto s = c.state();
-        if (s.status != "running" || s.health != "healthy") not_ready += fmt::format(" {}={}/{}", c.name(), s.status, s.health);
+        if (s.status != "running") not_ready += fmt::format(" {}={}", c.name(), s.status);
     }
-    return Observation(not_ready.empty(), not_ready.empty() ? "all healthy" : "not ready:" + not_ready);
+    for (const auto& r : profile.readiness()) {
+        const auto seen = r.probe();
+        if (!seen.met) not_ready += fmt::format(" {}: {}", r.service, seen.observed);
+    }
+    return Observation(not_ready.empty(), not_ready.empty() ? "all ready" : "not ready:" + not_ready);
 }
 
 CallOutcome from_insert(const probes::InsertResult& r) {
@@ -99,12 +101,10 @@ bool opa_allows_alice(const std::string& opa_url, std::chrono::milliseconds time
 }  // namespace
 
 ProfileResult run_outbox_profile(const BenchConfig& config) {
-    const auto ports = std::vector<int>{fixtures::env_int("SEA_PG_PORT", 5432, 1, 65535), fixtures::env_int("SEA_NATS_PORT", 4222, 1, 65535),
-                                        fixtures::env_int("SEA_NATS_MONITOR_PORT", 8222, 1, 65535),
-                                        fixtures::env_int("SEA_WORKER_HTTP_PORT", 9090, 1, 65535)};
-    return with_profile("chaos-outbox", {"SEA_POSTGRES_IMAGE", "SEA_NATS_IMAGE", "SEA_WORKER_IMAGE"}, ports,
-                        [&](fixtures::Stack& stack, ProfileResult& result) {
-        const auto& pg = config.pg_url;
+    const auto& profile = fixtures::profiles::outbox();
+    return with_profile(profile, [&](fixtures::Stack& stack, ProfileResult& result) {
+        const auto pg = profile.url("postgres");
+        const auto nats_url = profile.url("nats");
         if (config.probes) {
             const auto row = [] { return probes::OutboxRow{probes::new_uuid(), "bench", kOutboxSubject, R"({"bench":true})"}; };
             probes::DbConnection connection(pg);
@@ -121,8 +121,8 @@ ProfileResult run_outbox_profile(const BenchConfig& config) {
                     {"docker", "exec", "sea-postgres", "psql", "-U", "sea", "-d", "sea", "-v", "ON_ERROR_STOP=1", "-qc", sql}, 10s));
             }));
 
-            auto connected = probes::JetStreamClient::connect(config.nats_url, 5s);
-            if (!connected) throw std::runtime_error("JetStream connect to " + config.nats_url + ": " + connected.error);
+            auto connected = probes::JetStreamClient::connect(nats_url, 5s);
+            if (!connected) throw std::runtime_error("JetStream connect to " + nats_url + ": " + connected.error);
             const auto& js = *connected.client;
             probes::StreamConfig stream;
             stream.name = kBenchStream;
@@ -152,7 +152,7 @@ ProfileResult run_outbox_profile(const BenchConfig& config) {
             spec.loop_what = "reused DbConnection SELECT 1 every 10 ms (postgres_restart_outbox producer interval)";
             spec.loop_probe = [loop_connection] { return loop_connection->query("SELECT 1", 1s).ok; };
             spec.loop_interval = 10ms;
-            spec.stack_ready = [&stack] { return stack_healthy(stack); };
+            spec.stack_ready = [&stack, &profile] { return stack_ready(stack, profile); };
             spec.repetitions = config.restarts;
             result.detect = run_restart_detection(spec);
         }
@@ -160,9 +160,9 @@ ProfileResult run_outbox_profile(const BenchConfig& config) {
 }
 
 ProfileResult run_opa_profile(const BenchConfig& config) {
-    const auto ports = std::vector<int>{fixtures::env_int("SEA_OPA_PORT", 8181, 1, 65535), fixtures::env_int("SEA_GATEWAY_PORT", 8080, 1, 65535)};
-    return with_profile("chaos-opa", {"SEA_OPA_IMAGE", "SEA_GATEWAY_IMAGE"}, ports, [&](fixtures::Stack& stack, ProfileResult& result) {
-        const auto& opa = config.opa_url;
+    const auto& profile = fixtures::profiles::opa();
+    return with_profile(profile, [&](fixtures::Stack& stack, ProfileResult& result) {
+        const auto opa = profile.url("opa");
         if (config.probes) {
             result.probes.push_back(run_probe_bench("libcurl http_get OPA /health", "library", "opa health", config.iterations, config.row_budget,
                                                     [&] {
@@ -194,11 +194,15 @@ ProfileResult run_opa_profile(const BenchConfig& config) {
             spec.loop_what = "GET /health (timeout 200 ms) every 20 ms (opa_restart's direct OPA loop)";
             spec.loop_probe = [opa] { return probes::http_get(opa + "/health", 200ms).ok(); };
             spec.loop_interval = 20ms;
-            spec.stack_ready = [&stack] { return stack_healthy(stack); };
+            spec.stack_ready = [&stack, &profile] { return stack_ready(stack, profile); };
             spec.repetitions = config.restarts;
             result.detect = run_restart_detection(spec);
         }
     });
+}
+
+ProfileResult run_bringup_only(const fixtures::Profile& profile) {
+    return with_profile(profile, [](fixtures::Stack&, ProfileResult&) {});
 }
 
 }  // namespace sea::bench

@@ -2,7 +2,9 @@
 //   chaos-outbox: libpq inserts (reused / one-shot) vs `docker exec sea-postgres psql`, JetStream publish+ack,
 //                 and time-to-detect after `docker restart sea-postgres`;
 //   chaos-opa:    libcurl GET /health and POST decision vs `curl -fsS /health`, and time-to-detect after
-//                 `docker restart sea-opa`.
+//                 `docker restart sea-opa`;
+//   chaos-observe and the NATS mesh: bring-up and tear-down times only.
+// Every profile is the scenarios' fixtures::Profile: the same ports, images and host-side readiness.
 // Each run brings its profile up (preflight first: images and free ports, a failure names them), measures, and
 // takes it down, timing both. It never throws: problems land in ProfileResult::error and the rest still runs.
 #pragma once
@@ -15,6 +17,10 @@
 #include <string>
 #include <vector>
 
+namespace sea::fixtures {
+struct Profile;
+}
+
 namespace sea::bench {
 
 struct BenchConfig {
@@ -24,9 +30,7 @@ struct BenchConfig {
     bool probes = true;          // BENCH_PARTS contains "probes"
     bool detect = true;          // BENCH_PARTS contains "detect"
     std::chrono::milliseconds row_budget{std::chrono::seconds(120)};  // time bound of one probe row
-    std::string pg_url = "postgresql://sea:sea-chaos-local@127.0.0.1:5432/sea";  // CHAOS_POSTGRES_URL
-    std::string nats_url = "nats://127.0.0.1:4222";                             // CHAOS_NATS_URL
-    std::string opa_url = "http://127.0.0.1:8181";                              // CHAOS_OPA_URL
+    // URLs and ports come from the scenarios' Profiles (fixtures/profile.hpp): SEA_*_PORT moves them.
 };
 
 struct ProfileResult {
@@ -39,5 +43,7 @@ struct ProfileResult {
 
 ProfileResult run_outbox_profile(const BenchConfig& config);
 ProfileResult run_opa_profile(const BenchConfig& config);
+// Bring-up and tear-down time only (chaos-observe, the mesh): no probes measured.
+ProfileResult run_bringup_only(const fixtures::Profile& profile);
 
 }  // namespace sea::bench

@@ -46,14 +46,8 @@ protected:
     NatsPartitionMesh()
         : ScenarioTest(fixtures::ScenarioSpec{
               .name = "nats_partition_mesh",
-              .compose_files = {"infra/docker/docker-compose.mesh.yml"},
-              .profiles = {},
-              .image_variables = {"SEA_NATS_IMAGE"},
-              .host_ports = {4422, 5422, 8422, 8423, 8424, 9422, 9423, 9424},
-              .env = {{"CHAOS_NATS_A_URL", fixtures::EnvRequirement::Kind::url, "nats://localhost:4422", {"nats"}},
-                      {"CHAOS_NATS_B_URL", fixtures::EnvRequirement::Kind::url, "nats://localhost:5422", {"nats"}},
-                      {"CHAOS_NATS_A_MONITOR_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:8422", {"http"}},
-                      {"CHAOS_NATS_B_MONITOR_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:9422", {"http"}}},
+              .profile = fixtures::profiles::mesh(),
+              .env = {},
               .up_budget = 120s,
           }) {}
 
@@ -110,12 +104,12 @@ protected:
         return counts;
     }
 
-    const std::string url_a_ = fixtures::env_url("CHAOS_NATS_A_URL", "nats://localhost:4422", {"nats"});
-    const std::string url_b_ = fixtures::env_url("CHAOS_NATS_B_URL", "nats://localhost:5422", {"nats"});
+    const std::string url_a_ = spec().profile.url("nats-a");  // SEA_MESH_A_PORT
+    const std::string url_b_ = spec().profile.url("nats-b");  // SEA_MESH_B_PORT
     const std::string domain_a_ = fixtures::env_or("CHAOS_DOMAIN_A", "sea-a");
     const std::string domain_b_ = fixtures::env_or("CHAOS_DOMAIN_B", "sea-b");
-    const std::string monitor_a_ = fixtures::env_url("CHAOS_NATS_A_MONITOR_URL", "http://127.0.0.1:8422", {"http"});
-    const std::string monitor_b_ = fixtures::env_url("CHAOS_NATS_B_MONITOR_URL", "http://127.0.0.1:9422", {"http"});
+    const std::string monitor_a_ = spec().profile.url("monitor-a-1");  // SEA_MESH_A1_MONITOR_PORT
+    const std::string monitor_b_ = spec().profile.url("monitor-b-1");  // SEA_MESH_B1_MONITOR_PORT
     const MeshStreams streams_ = load_mesh_streams();
     std::optional<probes::JetStreamClient> js_a_, js_b_;
 };

@@ -66,12 +66,8 @@ protected:
     OpaRestart()
         : ScenarioTest(fixtures::ScenarioSpec{
               .name = "opa_restart",
-              .compose_files = {"infra/docker/docker-compose.chaos.yml"},
-              .profiles = {"chaos-opa"},
-              .image_variables = {"SEA_OPA_IMAGE", "SEA_GATEWAY_IMAGE"},
-              .host_ports = {fixtures::env_int("SEA_OPA_PORT", 8181, 1, 65535), fixtures::env_int("SEA_GATEWAY_PORT", 8080, 1, 65535)},
-              .env = {{"CHAOS_OPA_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:8181", {"http"}},
-                      {"CHAOS_GATEWAY_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:8080", {"http"}}},
+              .profile = fixtures::profiles::opa(),
+              .env = {},
           }) {}
 
     void check_steady_state() override {
@@ -96,8 +92,8 @@ protected:
                                        direct.body.substr(0, 80)));
     }
 
-    const std::string gateway_ = fixtures::env_url("CHAOS_GATEWAY_URL", "http://127.0.0.1:8080", {"http"});
-    const std::string opa_ = fixtures::env_url("CHAOS_OPA_URL", "http://127.0.0.1:8181", {"http"});
+    const std::string gateway_ = spec().profile.url("gateway");  // SEA_GATEWAY_PORT
+    const std::string opa_ = spec().profile.url("opa");          // SEA_OPA_PORT
     // The gateway's per-request OPA timeout (compose: OPA_TIMEOUT_MS=500) + 100 ms of its own work: an answer
     // slower than this is a hang.
     const std::chrono::milliseconds answer_budget_{fixtures::env_int("CHAOS_GATEWAY_OPA_TIMEOUT_MS", 500, 1, 60000) + 100};

@@ -68,17 +68,8 @@ protected:
     OpenobserveStall()
         : ScenarioTest(fixtures::ScenarioSpec{
               .name = "openobserve_stall",
-              .compose_files = {"infra/docker/docker-compose.chaos.yml"},
-              .profiles = {"chaos-observe"},
-              .image_variables = {"SEA_OTEL_IMAGE", "SEA_OPENOBSERVE_IMAGE"},
-              .host_ports = {fixtures::env_int("SEA_OPENOBSERVE_PORT", 5080, 1, 65535), fixtures::env_int("SEA_OTEL_GRPC_PORT", 4317, 1, 65535),
-                             fixtures::env_int("SEA_OTEL_HTTP_PORT", 4318, 1, 65535),
-                             fixtures::env_int("SEA_OTEL_METRICS_PORT", 8888, 1, 65535),
-                             fixtures::env_int("SEA_OTEL_HEALTH_PORT", 13133, 1, 65535)},
-              .env = {{"CHAOS_COLLECTOR_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:4318", {"http"}},
-                      {"CHAOS_COLLECTOR_HEALTH_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:13133", {"http"}},
-                      {"CHAOS_COLLECTOR_METRICS_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:8888/metrics", {"http"}},
-                      {"CHAOS_OPENOBSERVE_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:5080", {"http"}}},
+              .profile = fixtures::profiles::observe(),
+              .env = {},
           }) {}
 
     void check_steady_state() override {
@@ -113,10 +104,10 @@ protected:
         return ids;
     }
 
-    const std::string collector_ = fixtures::env_url("CHAOS_COLLECTOR_URL", "http://127.0.0.1:4318", {"http"});
-    const std::string health_ = fixtures::env_url("CHAOS_COLLECTOR_HEALTH_URL", "http://127.0.0.1:13133", {"http"});
-    const std::string metrics_ = fixtures::env_url("CHAOS_COLLECTOR_METRICS_URL", "http://127.0.0.1:8888/metrics", {"http"});
-    const std::string backend_ = fixtures::env_url("CHAOS_OPENOBSERVE_URL", "http://127.0.0.1:5080", {"http"});
+    const std::string collector_ = spec().profile.url("collector");         // SEA_OTEL_HTTP_PORT
+    const std::string health_ = spec().profile.url("collector-health");     // SEA_OTEL_HEALTH_PORT
+    const std::string metrics_ = spec().profile.url("collector-metrics");   // SEA_OTEL_METRICS_PORT, /metrics
+    const std::string backend_ = spec().profile.url("openobserve");         // SEA_OPENOBSERVE_PORT
 };
 
 TEST_F(OpenobserveStall, CollectorQueuesAndDeliversEverySpan) {

@@ -42,18 +42,9 @@ protected:
     PostgresRestartOutbox()
         : ScenarioTest(fixtures::ScenarioSpec{
               .name = "postgres_restart_outbox",
-              .compose_files = {"infra/docker/docker-compose.chaos.yml"},
-              .profiles = {"chaos-outbox"},
-              .image_variables = {"SEA_POSTGRES_IMAGE", "SEA_NATS_IMAGE", "SEA_WORKER_IMAGE"},
-              .host_ports = {fixtures::env_int("SEA_PG_PORT", 5432, 1, 65535), fixtures::env_int("SEA_NATS_PORT", 4222, 1, 65535),
-                             fixtures::env_int("SEA_NATS_MONITOR_PORT", 8222, 1, 65535),
-                             fixtures::env_int("SEA_WORKER_HTTP_PORT", 9090, 1, 65535)},
-              .env = {{"CHAOS_POSTGRES_URL", fixtures::EnvRequirement::Kind::url, kDefaultPg, {"postgresql", "postgres"}},
-                      {"CHAOS_NATS_URL", fixtures::EnvRequirement::Kind::url, "nats://127.0.0.1:4222", {"nats"}},
-                      {"CHAOS_WORKER_URL", fixtures::EnvRequirement::Kind::url, "http://127.0.0.1:9090", {"http"}}},
+              .profile = fixtures::profiles::outbox(),
+              .env = {},
           }) {}
-
-    static constexpr const char* kDefaultPg = "postgresql://sea:sea-chaos-local@127.0.0.1:5432/sea";
 
     void check_steady_state() override {
         steady("postgres answers SELECT 1", 60s, [&] {
@@ -103,9 +94,9 @@ protected:
         return out;
     }
 
-    const std::string pg_ = fixtures::env_url("CHAOS_POSTGRES_URL", kDefaultPg, {"postgresql", "postgres"});
-    const std::string nats_ = fixtures::env_url("CHAOS_NATS_URL", "nats://127.0.0.1:4222", {"nats"});
-    const std::string worker_ = fixtures::env_url("CHAOS_WORKER_URL", "http://127.0.0.1:9090", {"http"});
+    const std::string pg_ = spec().profile.url("postgres");   // SEA_PG_PORT, SEA_PG_PASSWORD
+    const std::string nats_ = spec().profile.url("nats");     // SEA_NATS_PORT
+    const std::string worker_ = spec().profile.url("worker");  // SEA_WORKER_HTTP_PORT
     std::optional<probes::JetStreamClient> js_;
     fixtures::ContainerState worker_before_;
 };

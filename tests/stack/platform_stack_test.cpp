@@ -7,6 +7,7 @@
 #include "sea/fixtures/eventually.hpp"
 #include "sea/fixtures/machine_lock.hpp"
 #include "sea/fixtures/preflight.hpp"
+#include "sea/fixtures/profile.hpp"
 #include "sea/fixtures/stack.hpp"
 #include "sea/probes/collector_probe.hpp"
 #include "sea/probes/db_probe.hpp"
@@ -44,21 +45,18 @@ std::size_t leftovers(const std::string& project) {
     return n;
 }
 
-// Brings `profiles` of `file` up, runs `request`, tears down, and checks nothing is left.
-void exercise(const std::string& file, const std::vector<std::string>& profiles, const std::function<void()>& request) {
+// Brings `profile` up (its ports, images and host-side readiness), runs `request`, tears down, and checks
+// nothing is left.
+void exercise(const sea::fixtures::Profile& profile, const std::function<void()>& request) {
     std::string why;
     if (!docker_usable(why)) {
         if (std::getenv("SEA_REQUIRE_ALL") != nullptr && std::string(std::getenv("SEA_REQUIRE_ALL")) == "1") FAIL() << why;
         GTEST_SKIP() << why;
     }
     const sea::fixtures::MachineLock lock;  // fixed ports: one sea-chaos stack at a time
-    sea::fixtures::StackOptions options;
-    options.compose_files = {sea::fixtures::repo_root() / file};
-    options.profiles = profiles;
-    options.project_prefix = "seastack";
     std::string project;
     {
-        sea::fixtures::Stack stack(options);
+        sea::fixtures::Stack stack(profile.stack_options("seastack"));
         project = stack.project_name();
         ASSERT_NO_THROW(stack.up(Deadline::in(120s)));
         request();
@@ -68,8 +66,9 @@ void exercise(const std::string& file, const std::vector<std::string>& profiles,
 }
 
 TEST(PlatformStack, OutboxProfileAnswersSqlAndJetStream) {
-    exercise("infra/docker/docker-compose.chaos.yml", {"chaos-outbox"}, [] {
-        const auto pg = "postgresql://sea:sea-chaos-local@127.0.0.1:5432/sea";
+    const auto& profile = sea::fixtures::profiles::outbox();
+    exercise(profile, [&] {
+        const auto pg = profile.url("postgres");
         const auto id = sea::probes::new_uuid();
         EXPECT_TRUE(sea::probes::insert_outbox_row(pg, {id, "stack", "sea.outbox.stack_test", "{}"}, 5s).committed());
         // The worker relays the row: published_at set after the JetStream ack.
@@ -77,7 +76,7 @@ TEST(PlatformStack, OutboxProfileAnswersSqlAndJetStream) {
             const auto r = sea::probes::db_query(pg, "SELECT published_at IS NOT NULL FROM outbox_events WHERE id = '" + id + "'", 2s);
             return Observation(r.ok && r.rows.size() == 1 && r.rows[0][0] == "t", r.ok ? "unpublished" : r.error);
         });
-        auto js = sea::probes::JetStreamClient::connect("nats://127.0.0.1:4222", 5s);
+        auto js = sea::probes::JetStreamClient::connect(profile.url("nats"), 5s);
         ASSERT_TRUE(js) << js.error;
         const auto read = js.client->read_ids("SEA_OUTBOX", 1, 0, 10s);
         ASSERT_TRUE(read.ok) << read.error;
@@ -86,10 +85,11 @@ TEST(PlatformStack, OutboxProfileAnswersSqlAndJetStream) {
 }
 
 TEST(PlatformStack, OpaProfileDecidesThroughTheGateway) {
-    exercise("infra/docker/docker-compose.chaos.yml", {"chaos-opa"}, [] {
-        const auto ask = [](const char* subject, const char* action) {
+    const auto& profile = sea::fixtures::profiles::opa();
+    exercise(profile, [&] {
+        const auto ask = [&](const char* subject, const char* action) {
             const auto body = nlohmann::json{{"subject", subject}, {"action", action}, {"resource", "events"}}.dump();
-            const auto r = sea::probes::http_post("http://127.0.0.1:8080/v1/authorize", body, "application/json", 2s);
+            const auto r = sea::probes::http_post(profile.url("gateway") + "/v1/authorize", body, "application/json", 2s);
             return nlohmann::json::parse(r.body, nullptr, false).value("decision", std::string("none"));
         };
         EXPECT_EQ(ask("alice", "read"), "allow");
@@ -98,7 +98,7 @@ TEST(PlatformStack, OpaProfileDecidesThroughTheGateway) {
 }
 
 TEST(PlatformStack, ObserveProfileDeliversASpanToTheBackend) {
-    exercise("infra/docker/docker-compose.chaos.yml", {"chaos-observe"}, [] {
+    exercise(sea::fixtures::profiles::observe(), [] {
         const auto span = sea::probes::new_span_id();
         const auto sent = sea::probes::send_otlp_span("http://127.0.0.1:4318", sea::probes::new_trace_id(), span, "stack-test", 2s);
         ASSERT_TRUE(sent.ok()) << sea::probes::to_string(sent.outcome) << " " << sent.status;
@@ -110,12 +110,13 @@ TEST(PlatformStack, ObserveProfileDeliversASpanToTheBackend) {
 }
 
 TEST(PlatformStack, MeshMirrorsAcrossDomains) {
-    exercise("infra/docker/docker-compose.mesh.yml", {}, [] {
+    const auto& profile = sea::fixtures::profiles::mesh();
+    exercise(profile, [&] {
         sea::probes::JetStreamClientOptions a_opts, b_opts;
         a_opts.domain = "sea-a";
         b_opts.domain = "sea-b";
-        auto a = sea::probes::JetStreamClient::connect("nats://127.0.0.1:4422", 5s, a_opts);
-        auto b = sea::probes::JetStreamClient::connect("nats://127.0.0.1:5422", 5s, b_opts);
+        auto a = sea::probes::JetStreamClient::connect(profile.url("nats-a"), 5s, a_opts);
+        auto b = sea::probes::JetStreamClient::connect(profile.url("nats-b"), 5s, b_opts);
         ASSERT_TRUE(a && b) << a.error << b.error;
         sea::probes::StreamConfig source;
         source.name = "SEA_EVENTS";

@@ -3,7 +3,7 @@
 #   - `docker run IMAGE -c key=value` runs `postgres -c key=value`;
 #   - run as root, it fixes ownership of $PGDATA and re-executes itself as user postgres;
 #   - first start (no $PGDATA/PG_VERSION): requires POSTGRES_PASSWORD (clear error otherwise), runs
-#     initdb with superuser $POSTGRES_USER (default postgres), scram-sha-256 for host connections,
+#     initdb (+ $POSTGRES_INITDB_ARGS) with superuser $POSTGRES_USER (default postgres), scram-sha-256 for host connections,
 #     trust only on the local socket; creates $POSTGRES_DB (default = user); runs
 #     /docker-entrypoint-initdb.d/*.sql|*.sh in name order on a socket-only temporary server
 #     (so nobody can connect over TCP before init finished); stops it;
@@ -35,8 +35,10 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   db=${POSTGRES_DB:-$user}
   pwfile=$(mktemp)
   printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
+  # POSTGRES_INITDB_ARGS: extra initdb arguments, split on blanks as in the official image (e.g. --no-sync).
+  # shellcheck disable=SC2086
   initdb --username="$user" --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 \
-    --encoding=UTF8 --locale=C.UTF-8 -D "$PGDATA" >/dev/null
+    --encoding=UTF8 --locale=C.UTF-8 ${POSTGRES_INITDB_ARGS:-} -D "$PGDATA" >/dev/null
   rm -f "$pwfile"
   {
     echo "listen_addresses = '*'"
@@ -45,7 +47,11 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   # Every TCP connection, from anywhere, authenticates with a scram password.
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
 
-  pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p 5432" -w start >/dev/null
+  # With initdb --no-sync the whole first-start init is disposable until it completes: the temporary
+  # server skips fsync too (its CREATE DATABASE and shutdown checkpoints). The final server keeps fsync on.
+  init_opts="-c listen_addresses='' -p 5432"
+  case " ${POSTGRES_INITDB_ARGS:-} " in *" --no-sync "*|*" -N "*) init_opts+=" -c fsync=off" ;; esac
+  pg_ctl -D "$PGDATA" -o "$init_opts" -w start >/dev/null
   psql_init=(psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$user" --no-password --dbname postgres)
   if [ "$db" != 'postgres' ]; then
     "${psql_init[@]}" --set db="$db" <<<'CREATE DATABASE :"db";' >/dev/null
