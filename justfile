@@ -21,9 +21,10 @@ test: build
 # The platform's fast gate: build + unit + integration. Never runs chaos.
 ci: test
 
-# Chaos scenarios against the hermetic stack (manual; not part of `ci`). One scenario: just chaos scenario=opa_restart
-chaos scenario="":
-    scripts/chaos.sh "{{scenario}}"
+# Chaos scenarios (manual; not in `ci`). One: just chaos opa_restart | scenario=opa_restart (scripts/chaos.sh parses)
+[positional-arguments]
+chaos *args:
+    scripts/chaos.sh "$@"
 
 # Stack tests: each profile and the mesh up, a real request through each, torn down clean
 stack: build
@@ -48,9 +49,10 @@ mutants: build
     ctest --test-dir {{build_dir}} -L '^mutants$' --output-on-failure || true
     tests/mutants/table.sh {{build_dir}}/mutant-results
 
-# Flakiness: the whole chaos suite N times; per scenario pass count, min/median/max duration, time-to-recover
-soak runs="5":
-    scripts/soak.sh {{runs}}
+# Flakiness: the chaos suite N times (just soak runs=5 | just soak 5); pass counts, durations, time-to-recover
+[positional-arguments]
+soak *args:
+    scripts/soak.sh "$@"
 
 # The HTML chaos report from the last chaos run (build/<preset>/chaos-report/index.html)
 report:

@@ -1,14 +1,38 @@
 #!/usr/bin/env bash
 # Runs the chaos suite on a prepared machine (no installs): checks what it needs first and names what is
-# missing in one line, then `ctest -L chaos` (or the one scenario given / in CHAOS_SCENARIO).
+# missing in one line, then `ctest -L '^chaos$'`, or one scenario: `ctest -L '^<scenario>$'`.
 # Used by `just chaos` and by scripts/run-chaos.sh after set-up.
+#   scripts/chaos.sh [<scenario> | scenario=<scenario>]     or CHAOS_SCENARIO=<scenario> scripts/chaos.sh
+# Scenarios: tests/chaos/scenarios.txt (the one list). SEA_LIST_ONLY=1 prints the ctest selection (`ctest -N`,
+# the same -L as a real run) and exits: no docker, no build, nothing runs (tests/chaos/entry_points_test.py).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-scenarios=(nats_partition_mesh opa_restart openobserve_stall postgres_restart_outbox)
-scenario=${1:-${CHAOS_SCENARIO:-}}
-if [ -n "$scenario" ] && ! printf '%s\n' "${scenarios[@]}" | grep -qx "$scenario"; then
+mapfile -t scenarios < <(grep -E '^[a-z][a-z0-9_]*$' "$sea_root/tests/chaos/scenarios.txt")
+usage="use: just chaos [<scenario> | scenario=<scenario>] (scenarios: ${scenarios[*]})"
+[ $# -le 1 ] || sea_die "one scenario at a time, got $# arguments ($*); $usage"
+scenario=${1-}
+case "$scenario" in
+  scenario=*) scenario=${scenario#scenario=}
+              [ -n "$scenario" ] || sea_die "'scenario=' names no scenario; $usage" ;;
+  *=*) sea_die "unknown argument '$scenario'; $usage" ;;
+esac
+if [ -n "$scenario" ] && [ -n "${CHAOS_SCENARIO:-}" ] && [ "$scenario" != "$CHAOS_SCENARIO" ]; then
+  sea_die "scenario '$scenario' given but CHAOS_SCENARIO='$CHAOS_SCENARIO': name one of them"
+fi
+scenario=${scenario:-${CHAOS_SCENARIO:-}}
+if [ -n "$scenario" ] && ! printf '%s\n' "${scenarios[@]}" | grep -qxF -- "$scenario"; then
   sea_die "unknown scenario '$scenario' (known: ${scenarios[*]})"
+fi
+# The chaos binaries skip every scenario but CHAOS_SCENARIO; keep it equal to what ctest selects.
+if [ -n "$scenario" ]; then export CHAOS_SCENARIO=$scenario; fi
+
+selected=("${scenarios[@]}")
+label="^chaos\$"
+if [ -n "$scenario" ]; then selected=("$scenario"); label="^${scenario}\$"; fi
+select_args=(--test-dir "$SEA_BUILD_DIR" -L "$label" --no-tests=error)
+if [ "${SEA_LIST_ONLY:-0}" = 1 ]; then
+  exec ctest -N "${select_args[@]}"
 fi
 
 command -v docker >/dev/null 2>&1 || sea_die "docker CLI not found: install docker.io (scripts/setup.sh does) — the chaos suite needs a Docker engine"
@@ -16,13 +40,12 @@ docker info >/dev/null 2>&1 || sea_die "no Docker daemon answers: start one (scr
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
   sea_die "docker compose not found: install docker-compose (v1) or the compose v2 plugin (scripts/setup.sh does)"
 fi
-[ -x "$SEA_BUILD_DIR/tests/chaos/sea-chaos-scenarios" ] || sea_build
+for s in "${selected[@]}"; do
+  [ -x "$SEA_BUILD_DIR/tests/chaos/chaos-$s" ] || { sea_build; break; }
+done
 
-label="^chaos\$"
-[ -z "$scenario" ] || label="^${scenario}\$"
 mkdir -p "$SEA_BUILD_DIR/test-logs"
 rc=0
-ctest --test-dir "$SEA_BUILD_DIR" -L "$label" --output-on-failure --no-tests=error \
-      --output-junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" || rc=$?
+ctest "${select_args[@]}" --output-on-failure --output-junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" || rc=$?
 sea_report || true
 exit "$rc"

@@ -2,15 +2,24 @@
 # Flake measurement (`just soak runs=N`): runs the whole chaos suite N times on a prepared machine and prints,
 # per scenario, the pass count, min/median/max wall time and min/median/max time-to-recover (from each run's
 # timeline JSON). Figures also land in build/<preset>/soak/summary.tsv.
+#   scripts/soak.sh [runs=<N> | <N>]   (default 5)
+# SEA_LIST_ONLY=1 prints the number of runs and the ctest selection of each (`ctest -N`) and exits.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ $# -le 1 ] || sea_die "soak.sh: one argument at most, got $# ($*); use: just soak runs=<N> (or just soak <N>)"
 runs=${1:-5}
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || sea_die "soak.sh: runs must be a positive integer, got '$runs'"
+runs=${runs#runs=}
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || sea_die "soak.sh: runs must be a positive integer, got '${1-}'; use: just soak runs=<N> (or just soak <N>)"
+select_args=(--test-dir "$SEA_BUILD_DIR" -L '^chaos$' --no-tests=error)
+if [ "${SEA_LIST_ONLY:-0}" = 1 ]; then
+  echo "soak: $runs runs of:"
+  exec ctest -N "${select_args[@]}"
+fi
 out="$SEA_BUILD_DIR/soak"
 rm -rf "$out"; mkdir -p "$out"
 for i in $(seq 1 "$runs"); do
   sea_log "soak run $i/$runs"
-  ctest --test-dir "$SEA_BUILD_DIR" -L '^chaos$' --output-junit "$out/run-$i.xml" >"$out/run-$i.log" 2>&1 || true
+  ctest "${select_args[@]}" --output-junit "$out/run-$i.xml" >"$out/run-$i.log" 2>&1 || true
   for t in "$SEA_BUILD_DIR"/chaos-artifacts/*/timeline.json; do
     [ -e "$t" ] && cp "$t" "$out/run-$i.$(basename "$(dirname "$t")").timeline.json"
   done
