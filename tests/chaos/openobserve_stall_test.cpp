@@ -8,20 +8,20 @@
 //      spans it failed to enqueue or gave up sending stay 0 (in the collector, send_failed counts spans dropped
 //      after retries, not attempts: with retry_on_failure the attempts are invisible until they give up);
 //  (c) drains-and-delivers: after the backend returns, the queue drains to 0, the exporter's sent count rose by
-//      at least the number of stall spans, and the backend confirms every stall span id.
+//      at least the number of stall spans, and the backend confirms every stall span id through its own
+//      search API (OpenObserve's POST /api/default/_search?type=traces, which the stand-in implements too).
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/fault.hpp"
 #include "sea/fixtures/probe_loop.hpp"
 #include "sea/fixtures/scenario.hpp"
 #include "sea/probes/collector_probe.hpp"
 #include "sea/probes/http_probe.hpp"
+#include "sea/probes/openobserve_probe.hpp"
 
 #include "samples.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
-#include <set>
+#include <vector>
 
 namespace sea::chaos {
 namespace {
@@ -82,9 +82,10 @@ protected:
             const auto r = probes::send_otlp_span(collector_, probes::new_trace_id(), span, "steady-state", 2s);
             return Observation(r.ok(), fmt::format("{} {}", probes::to_string(r.outcome), r.status));
         });
+        const auto span_sent = std::chrono::system_clock::now();
         steady("the backend confirms the steady-state span", 30s, [&] {
-            const auto ids = backend_span_ids();
-            return Observation(ids.count(span) == 1, fmt::format("backend holds {} span ids", ids.size()));
+            const auto r = backend_holds({span}, span_sent);
+            return Observation(r.ok && r.found.count(span) == 1, r.ok ? fmt::format("backend holds {} of 1", r.found.size()) : r.error);
         });
         steady("exporter queue empty", 30s, [&] {
             const auto m = read_exporter_metrics(metrics_);
@@ -92,16 +93,15 @@ protected:
         });
     }
 
-    // Span ids the backend (the OpenObserve stand-in of the hermetic stack) confirms it received.
-    std::set<std::string> backend_span_ids() const {
-        const auto r = probes::http_get(backend_ + "/sink/spans", 5s);
-        std::set<std::string> ids;
-        const auto body = nlohmann::json::parse(r.body, nullptr, false);
-        if (!r.ok() || !body.is_array()) return ids;
-        for (const auto& id : body) {
-            if (id.is_string()) ids.insert(id.get<std::string>());
-        }
-        return ids;
+    // Which of `span_ids` (sent from `first_sent` on) the backend holds, asked through OpenObserve's own search
+    // API (POST /api/default/_search?type=traces, sea/probes/openobserve_probe.hpp), which the real server and
+    // the hermetic stand-in both answer. The window starts 60 s before the first span: spans carry their send
+    // time as start (_timestamp), and the clocks are the same host's.
+    probes::SpanPresence backend_holds(const std::vector<std::string>& span_ids, std::chrono::system_clock::time_point first_sent) const {
+        const probes::OpenObserveTarget target{.base_url = backend_,
+                                               .user = fixtures::env_or("SEA_OPENOBSERVE_USER", "root@sea-chaos.local"),
+                                               .password = fixtures::env_or("SEA_OPENOBSERVE_PASSWORD", "sea-chaos-observe")};
+        return probes::spans_present(target, span_ids, first_sent - 60s, std::chrono::system_clock::now() + 60s, 5s);
     }
 
     const std::string collector_ = spec().profile.url("collector");         // SEA_OTEL_HTTP_PORT
@@ -160,17 +160,20 @@ TEST_F(OpenobserveStall, CollectorQueuesAndDeliversEverySpan) {
     EXPECT_TRUE(held.met) << "INVARIANT VIOLATED [openobserve_stall/b queues-not-drops] " << held.failure_message();
 
     const auto stall = stall_spans.snapshot();
+    std::vector<std::string> stall_ids;
+    for (const auto& s : stall) stall_ids.push_back(s.value.span_id);
+    const auto first_stall_span = stall.empty() ? std::chrono::system_clock::now() : std::chrono::system_clock::now() - std::chrono::duration_cast<std::chrono::system_clock::duration>(Clock::now() - stall.front().sent);
     // (c) retry_on_failure re-sends every 2 s at most (max_interval) and the backend starts in < 1 s, so the
     // queue drains within seconds of the heal; 60 s is the suite's minimum deadline.
     invariant_eventually("c drains-and-delivers", 60s, [&] {
         const auto m = read_exporter_metrics(metrics_);
-        const auto received = backend_span_ids();
-        std::size_t missing = 0;
-        for (const auto& s : stall) missing += received.count(s.value.span_id) == 0 ? 1 : 0;
+        // Delivery is read back through the backend's search API (_search), not counted by the collector.
+        const auto search = backend_holds(stall_ids, first_stall_span);
+        const std::size_t missing = search.ok ? search.missing_of(stall_ids) : stall_ids.size();
         const double sent_delta = m.sent - baseline.sent;
-        return Observation(m.ok && m.queue_size == 0 && missing == 0 && sent_delta >= static_cast<double>(stall.size()),
-                           fmt::format("{}; sent +{} (need ≥ {}); backend misses {} of {} stall spans", describe(m), sent_delta,
-                                       stall.size(), missing, stall.size()));
+        return Observation(m.ok && m.queue_size == 0 && search.ok && missing == 0 && sent_delta >= static_cast<double>(stall.size()),
+                           fmt::format("{}; sent +{} (need ≥ {}); backend search misses {} of {} stall spans{}", describe(m), sent_delta,
+                                       stall.size(), missing, stall.size(), search.ok ? "" : " (" + search.error + ")"));
     });
     recovered();
     span_loop.stop();

@@ -13,6 +13,7 @@
 #include "sea/probes/db_probe.hpp"
 #include "sea/probes/http_probe.hpp"
 #include "sea/probes/jetstream_probe.hpp"
+#include "sea/probes/openobserve_probe.hpp"
 
 #include <gtest/gtest.h>
 #include <fmt/format.h>
@@ -98,13 +99,20 @@ TEST(PlatformStack, OpaProfileDecidesThroughTheGateway) {
 }
 
 TEST(PlatformStack, ObserveProfileDeliversASpanToTheBackend) {
-    exercise(sea::fixtures::profiles::observe(), [] {
+    const auto& profile = sea::fixtures::profiles::observe();
+    exercise(profile, [&] {
         const auto span = sea::probes::new_span_id();
         const auto sent = sea::probes::send_otlp_span("http://127.0.0.1:4318", sea::probes::new_trace_id(), span, "stack-test", 2s);
         ASSERT_TRUE(sent.ok()) << sea::probes::to_string(sent.outcome) << " " << sent.status;
+        // Read back through OpenObserve's search API (POST /api/default/_search?type=traces), which the real
+        // image and the hermetic stand-in both answer.
+        const sea::probes::OpenObserveTarget backend{.base_url = profile.url("openobserve"),
+                                                     .user = sea::fixtures::env_or("SEA_OPENOBSERVE_USER", "root@sea-chaos.local"),
+                                                     .password = sea::fixtures::env_or("SEA_OPENOBSERVE_PASSWORD", "sea-chaos-observe")};
+        const auto sent_at = std::chrono::system_clock::now();
         ASSERT_EVENTUALLY("span reaches the backend", Deadline::in(30s), [&] {
-            const auto r = sea::probes::http_get("http://127.0.0.1:5080/sink/spans", 2s);
-            return Observation(r.ok() && r.body.find(span) != std::string::npos, r.body.substr(0, 120));
+            const auto r = sea::probes::spans_present(backend, {span}, sent_at - 60s, std::chrono::system_clock::now() + 60s, 2s);
+            return Observation(r.ok && r.found.count(span) == 1, r.ok ? "not found by _search yet" : r.error);
         });
     });
 }
