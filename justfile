@@ -38,10 +38,10 @@ images: build
 clean:
     rm -rf {{build_dir}}
 
-# Heal what crashed runs left: faults in the ledger, leftover stacks (found by label)
-heal:
+# Heal what dead runs left (ledger faults, stacks, work dirs), never a live run's; waits for the machine lock (--now: no wait)
+heal *args:
     [ -x {{build_dir}}/tools/sea-chaos-heal ] || cmake --build --preset {{preset}} --target sea-chaos-heal
-    {{build_dir}}/tools/sea-chaos-heal
+    {{build_dir}}/tools/sea-chaos-heal {{args}}
 
 # Detection power: each scenario against broken variants of the platform, then the README table
 mutants: build

@@ -130,7 +130,7 @@ TEST_F(NatsPartitionMesh, AckedMessagesReachMirrorExactlyOnce) {
 
     const auto& source_js = client_for(streams_.source.domain);
     const auto& mirror_js = client_for(streams_.mirror.domain);
-    fixtures::IptablesPartition partition("sea-nats-a-1", {kLeafPort});
+    auto& partition = make_fault<fixtures::IptablesPartition>("sea-nats-a-1", std::vector<int>{kLeafPort});
     partitioned = true;
     std::uint64_t acked_at_inject = 0;
     for (const auto& s : publishes.snapshot()) acked_at_inject += s.value.acked ? 1 : 0;

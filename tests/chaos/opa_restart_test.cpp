@@ -126,7 +126,7 @@ TEST_F(OpaRestart, GatewayFailsClosedAndRecovers) {
                                   });
 
     // The fault took effect when the container was really restarted (StartedAt moved) and OPA was seen down.
-    fixtures::ContainerRestart restart("sea-opa");
+    auto& restart = make_fault<fixtures::ContainerRestart>("sea-opa");
     const auto opa_was_down = [&] {
         for (const auto& s : opa_up.snapshot()) {
             if (!s.value) return true;

@@ -139,7 +139,7 @@ TEST_F(OpenobserveStall, CollectorQueuesAndDeliversEverySpan) {
         metrics.add(sent, std::move(m));
     });
 
-    fixtures::ContainerStop stop("sea-openobserve", {}, std::chrono::seconds(5));
+    auto& stop = make_fault<fixtures::ContainerStop>("sea-openobserve", fixtures::FaultOptions{}, std::chrono::seconds(5));
     stalled = true;
     ASSERT_TRUE(inject(stop, 10s, [&] {
         std::string evidence;

@@ -113,7 +113,7 @@ TEST_F(PostgresRestartOutbox, NoRowLostOrDuplicated) {
     ASSERT_TRUE(before.ok && before.unpublished > 0)
         << "STACK NOT STEADY: the backlog was relayed before the fault could hit it: " << before.unpublished << " unpublished " << before.error;
     timeline().event("backlog-at-inject", true, before.latency, fmt::format("{} unpublished", before.unpublished));
-    fixtures::ContainerRestart restart("sea-postgres");
+    auto& restart = make_fault<fixtures::ContainerRestart>("sea-postgres");
     ASSERT_TRUE(inject(restart, 10s, [&] {
         std::string evidence;
         const bool restarted = restart.verify_injected(evidence);

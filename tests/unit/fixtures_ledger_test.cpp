@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -104,12 +107,20 @@ TEST_F(FixturesLedger, FaultGuardHealsOnScopeExitEvenWhenTheTestThrows) {
     EXPECT_TRUE(ledger.entries().empty());
 }
 
-TEST_F(FixturesLedger, FailedInjectLeavesTheEntryForHealAllRecorded) {
+TEST_F(FixturesLedger, FailedInjectLeavesTheEntryForTheNextRunOnceItsOwnerIsGone) {
     {
         FaultLedger ledger(file_);
         FakeFault fault("svc-c", {&ledger, "crashed-run"}, /*fail_inject=*/true);
         EXPECT_THROW(fault.inject(), FaultError);
         broken().insert("svc-c");  // the half-done fault is still in the world; the run "crashes" here
+        // While its owner (this process) lives, nobody else heals it.
+        EXPECT_EQ(ledger.heal_recorded(HealScope::orphaned).left_alone.size(), 1u);
+        EXPECT_TRUE(broken().contains("svc-c"));
+        // The crash: the owner's pid now names another process (a reused pid: same number, other start time).
+        auto entry = ledger.entries().at(0);
+        ledger.remove(entry.id);
+        entry.owner = ProcessOwner{::getpid(), ProcessOwner::self().start_ticks + 1};
+        ledger.record(entry);
     }
     FaultLedger next_run(file_);
     next_run.register_kind("FakeFault", [](const LedgerEntry& e, FaultLedger& l) -> std::unique_ptr<Fault> {
@@ -194,4 +205,96 @@ TEST(FixturesRunId, IsStableAndSafe) {
     const auto id = current_run_id();
     EXPECT_EQ(id, current_run_id());
     EXPECT_EQ(id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"), std::string::npos) << id;
+}
+
+namespace {
+
+// A pid that was a process a moment ago and is gone now (forked, exited, reaped), with its real start time.
+ProcessOwner a_dead_process() {
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
+    const pid_t child = ::fork();
+    if (child == 0) {
+        char c;
+        (void)::read(pipe_fds[0], &c, 1);  // wait until the parent read our start time
+        ::_exit(0);
+    }
+    const auto start = ProcessOwner::start_ticks_of(child);
+    (void)::write(pipe_fds[1], "x", 1);
+    ::waitpid(child, nullptr, 0);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return ProcessOwner{child, start.value_or(1)};
+}
+
+LedgerEntry fake_entry(const std::string& target, std::optional<ProcessOwner> owner) {
+    LedgerEntry e{"", "FakeFault", target, "", nlohmann::json::object(), "run-of-" + target, ""};
+    e.owner = owner;
+    return e;
+}
+
+void register_fake(FaultLedger& ledger) {
+    ledger.register_kind("FakeFault", [](const LedgerEntry& e, FaultLedger& l) -> std::unique_ptr<Fault> {
+        return std::make_unique<FakeFault>(e.container, FaultOptions{&l, e.run_id});
+    });
+}
+
+}  // namespace
+
+TEST_F(FixturesLedger, EveryEntryNamesItsOwnerWithPidAndStartTime) {
+    FaultLedger ledger(file_);
+    FakeFault fault("svc-o", {&ledger, "r"});
+    fault.inject();
+    const auto entries = ledger.entries();
+    ASSERT_EQ(entries.size(), 1u);
+    ASSERT_TRUE(entries[0].owner.has_value());
+    EXPECT_EQ(*entries[0].owner, ProcessOwner::self());
+    EXPECT_GT(entries[0].owner->start_ticks, 0u);
+    std::ifstream in(file_);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"start_ticks\""), std::string::npos) << text;
+    fault.heal();
+}
+
+TEST_F(FixturesLedger, OrphanedScopeHealsDeadOwnersAndLeavesLiveOnesAlone) {
+    FaultLedger ledger(file_);
+    register_fake(ledger);
+    const auto dead = a_dead_process();
+    const ProcessOwner reused{::getpid(), ProcessOwner::self().start_ticks + 7};  // this pid, another start: not us
+    const auto init = ProcessOwner{1, ProcessOwner::start_ticks_of(1).value_or(0)};  // a live process, not us
+    for (const char* t : {"live-self", "live-init", "dead-child", "reused-pid", "no-owner"}) broken().insert(t);
+    ledger.record(fake_entry("live-self", ProcessOwner::self()));
+    ledger.record(fake_entry("live-init", init));
+    ledger.record(fake_entry("dead-child", dead));
+    ledger.record(fake_entry("reused-pid", reused));
+    ledger.record(fake_entry("no-owner", std::nullopt));  // written by an older suite / by hand: counts as gone
+
+    const auto report = ledger.heal_recorded(HealScope::orphaned);
+    EXPECT_EQ(report.healed, 3);
+    EXPECT_TRUE(report.problems.empty());
+    ASSERT_EQ(report.left_alone.size(), 2u);
+    EXPECT_TRUE(broken().contains("live-self"));
+    EXPECT_TRUE(broken().contains("live-init"));
+    EXPECT_FALSE(broken().contains("dead-child"));
+    EXPECT_FALSE(broken().contains("reused-pid"));
+    EXPECT_FALSE(broken().contains("no-owner"));
+    EXPECT_EQ(ledger.entries().size(), 2u);
+    EXPECT_NE(describe_live_entry(report.left_alone[0]).find("of live run run-of-live-"), std::string::npos)
+        << describe_live_entry(report.left_alone[0]);
+}
+
+TEST_F(FixturesLedger, ThisProcessScopeHealsOnlyWhatThisProcessInjected) {
+    FaultLedger ledger(file_);
+    register_fake(ledger);
+    const auto init = ProcessOwner{1, ProcessOwner::start_ticks_of(1).value_or(0)};
+    for (const char* t : {"mine", "another-live-run", "a-dead-run"}) broken().insert(t);
+    ledger.record(fake_entry("mine", ProcessOwner::self()));
+    ledger.record(fake_entry("another-live-run", init));
+    ledger.record(fake_entry("a-dead-run", a_dead_process()));
+    const auto report = ledger.heal_recorded(HealScope::this_process);
+    EXPECT_EQ(report.healed, 1);
+    EXPECT_FALSE(broken().contains("mine"));
+    EXPECT_TRUE(broken().contains("another-live-run"));
+    EXPECT_TRUE(broken().contains("a-dead-run"));  // a signal handler is no sweeper: the next run heals it
+    EXPECT_EQ(ledger.entries().size(), 2u);
 }
