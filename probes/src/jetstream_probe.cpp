@@ -133,6 +133,47 @@ StreamInfoResult JetStreamClient::stream_info(const std::string& stream, std::ch
   return result;
 }
 
+StreamConfigResult JetStreamClient::stream_config(const std::string& stream, std::chrono::milliseconds timeout) const {
+  StreamConfigResult result;
+  jsOptions o = impl_->options(timeout);
+  jsStreamInfo* si = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetStreamInfo(&si, impl_->js, stream.c_str(), &o, &code);
+  if (s != NATS_OK || si == nullptr || si->Config == nullptr) {
+    if (si != nullptr) jsStreamInfo_Destroy(si);
+    result.error = fmt::format("stream info {}: {}", stream, describe(s, code));
+    result.err_code = static_cast<int>(code);
+    return result;
+  }
+  const jsStreamConfig& c = *si->Config;
+  StreamConfig& out = result.config;
+  out.name = c.Name != nullptr ? c.Name : "";
+  for (int i = 0; i < c.SubjectsLen; ++i) out.subjects.emplace_back(c.Subjects[i]);
+  out.duplicates_window = std::chrono::nanoseconds(c.Duplicates);
+  out.max_msgs = c.MaxMsgs;
+  out.max_bytes = c.MaxBytes;
+  out.storage = c.Storage == js_MemoryStorage ? StreamStorage::memory : StreamStorage::file;
+  out.replicas = static_cast<int>(c.Replicas);
+  out.max_age = std::chrono::nanoseconds(c.MaxAge);
+  out.max_msgs_per_subject = c.MaxMsgsPerSubject;
+  out.max_msg_size = c.MaxMsgSize;
+  out.retention = c.Retention == js_InterestPolicy    ? StreamRetention::interest
+                  : c.Retention == js_WorkQueuePolicy ? StreamRetention::workqueue
+                                                      : StreamRetention::limits;
+  out.discard = c.Discard == js_DiscardNew ? StreamDiscard::new_messages : StreamDiscard::old_messages;
+  if (c.Mirror != nullptr) {
+    StreamMirror mirror;
+    mirror.source_name = c.Mirror->Name != nullptr ? c.Mirror->Name : "";
+    if (c.Mirror->External != nullptr && c.Mirror->External->APIPrefix != nullptr) {
+      mirror.external_api_prefix = c.Mirror->External->APIPrefix;
+    }
+    out.mirror = mirror;
+  }
+  jsStreamInfo_Destroy(si);
+  result.ok = true;
+  return result;
+}
+
 PublishResult JetStreamClient::publish(const std::string& subject, const std::string& data, const std::string& msg_id,
                                        std::chrono::milliseconds timeout) const {
   const auto start = Clock::now();
@@ -222,6 +263,13 @@ JsOpResult JetStreamClient::ensure_stream(const StreamConfig& config, std::chron
   cfg.MaxBytes = config.max_bytes;
   cfg.Storage = config.storage == StreamStorage::memory ? js_MemoryStorage : js_FileStorage;
   cfg.Replicas = config.replicas;
+  cfg.MaxAge = config.max_age.count();  // nanoseconds
+  cfg.MaxMsgsPerSubject = config.max_msgs_per_subject;
+  cfg.MaxMsgSize = config.max_msg_size;
+  cfg.Retention = config.retention == StreamRetention::interest    ? js_InterestPolicy
+                  : config.retention == StreamRetention::workqueue ? js_WorkQueuePolicy
+                                                                   : js_LimitsPolicy;
+  cfg.Discard = config.discard == StreamDiscard::new_messages ? js_DiscardNew : js_DiscardOld;
   jsStreamSource mirror;
   jsExternalStream external;
   if (config.mirror) {

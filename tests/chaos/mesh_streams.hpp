@@ -1,20 +1,44 @@
 // The mesh's stream definitions (infra/nats/mesh/streams.json, or the file named by SEA_MESH_STREAMS_FILE —
-// which is how a broken variant of the platform's stream config is selected) turned into probe configs.
+// which is how a broken variant of the platform's stream config is selected) turned into probe configs, and
+// checked against what the server stored.
+//
+// Contracts:
+//  * The file is {"source": {...}, "mirror": {...}} (plus an optional "_comment"). Each stream holds only
+//    these keys, each applied to the stream through ensure_stream (cnats jsStreamConfig):
+//      domain (string, required)        JetStream domain the stream is created in
+//      name (string, required)          stream name
+//      subjects ([string])              Subjects (a mirror has none)
+//      replicas (integer 1..5)          Replicas
+//      storage ("file" | "memory")      Storage
+//      retention ("limits" | "interest" | "workqueue")   Retention
+//      discard ("old" | "new")          Discard
+//      max_msgs, max_bytes, max_msgs_per_subject (integer >= -1; -1 = unlimited)
+//      max_msg_size (integer -1..2^31-1)
+//      max_age_s (number >= 0, seconds; 0 = unlimited)   MaxAge, sent in nanoseconds
+//      duplicates_window_s (number > 0, seconds)         Duplicates, sent in nanoseconds (default 120)
+//      source (string)                  makes the stream a mirror of that stream
+//      external_api (string)            the mirror's External.APIPrefix (another domain), needs "source"
+//      _comment (string)                ignored
+//  * Any other key, a wrong type or an out-of-range value throws ConfigError naming the file, the key and the
+//    fix ("BAD INPUT: SEA_MESH_STREAMS_FILE: <file>: source.max_age: unknown key ..."). Nothing is applied then.
+//  * stream_config_mismatches(stream, server) names every key the FILE states whose value the server does not
+//    hold ("max_age_s: file 3600, server 0"); empty = the server holds the file's configuration.
 #pragma once
 
-#include "sea/fixtures/env.hpp"
+#include "sea/fixtures/eventually.hpp"
 #include "sea/probes/jetstream_probe.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <fstream>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace sea::chaos {
 
 struct MeshStream {
     std::string domain;
     probes::StreamConfig config;
+    std::set<std::string> keys;  // the keys the file states for this stream
+    std::string where;           // "source" or "mirror", for messages
 };
 
 struct MeshStreams {
@@ -22,30 +46,16 @@ struct MeshStreams {
     MeshStream mirror;
 };
 
-inline MeshStreams load_mesh_streams() {
-    const auto path = fixtures::env_or("SEA_MESH_STREAMS_FILE", (fixtures::repo_root() / "infra/nats/mesh/streams.json").string());
-    std::ifstream in(path);
-    if (!in) throw fixtures::ConfigError("SEA_MESH_STREAMS_FILE: cannot read '" + path + "'");
-    const auto doc = nlohmann::json::parse(in, nullptr, false);
-    if (!doc.is_object() || !doc.contains("source") || !doc.contains("mirror")) {
-        throw fixtures::ConfigError("SEA_MESH_STREAMS_FILE: '" + path + "' is not a {source, mirror} JSON document");
-    }
-    const auto to_stream = [](const nlohmann::json& j) {
-        MeshStream s;
-        s.domain = j.at("domain").get<std::string>();
-        s.config.name = j.at("name").get<std::string>();
-        s.config.subjects = j.value("subjects", std::vector<std::string>{});
-        s.config.replicas = j.value("replicas", 1);
-        s.config.storage = j.value("storage", std::string("file")) == "memory" ? probes::StreamStorage::memory : probes::StreamStorage::file;
-        s.config.max_msgs = j.value("max_msgs", static_cast<int64_t>(-1));
-        s.config.max_bytes = j.value("max_bytes", static_cast<int64_t>(-1));
-        s.config.duplicates_window = std::chrono::seconds(j.value("duplicates_window_s", 120));
-        if (j.contains("source")) {
-            s.config.mirror = probes::StreamMirror{j.at("source").get<std::string>(), j.value("external_api", std::string())};
-        }
-        return s;
-    };
-    return MeshStreams{to_stream(doc.at("source")), to_stream(doc.at("mirror"))};
-}
+// Parses the text of a streams file; `origin` names it in messages. Throws ConfigError (see above).
+MeshStreams parse_mesh_streams(const std::string& text, const std::string& origin);
+
+// Reads SEA_MESH_STREAMS_FILE (default <repo>/infra/nats/mesh/streams.json) and parses it.
+MeshStreams load_mesh_streams();
+
+// Keys the file states whose values the server does not hold, as "<where>.<key>: file X, server Y".
+std::vector<std::string> stream_config_mismatches(const MeshStream& stream, const probes::StreamConfig& server);
+
+// Reads the stream's configuration back from the server and compares it with the file (a probe: never throws).
+fixtures::Observation stream_matches_file(const probes::JetStreamClient& client, const MeshStream& stream);
 
 }  // namespace sea::chaos

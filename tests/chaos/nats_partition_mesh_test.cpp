@@ -72,6 +72,9 @@ protected:
                 const auto r = client_for(stream->domain).ensure_stream(stream->config, 5s);
                 return Observation(r.ok, r.ok ? "ok" : fmt::format("{} (code {})", r.error, r.err_code));
             });
+            // Every key SEA_MESH_STREAMS_FILE states must be what the server holds (a mismatch names the key).
+            steady("stream " + stream->config.name + " holds the streams file's configuration", 10s,
+                   [&] { return stream_matches_file(client_for(stream->domain), *stream); });
         }
         steady("leafnode link up", 30s, [&] { return link_up(); });
         const auto id = fmt::format("steady-{}", fixtures::current_run_id());

@@ -58,7 +58,8 @@ TEST(FixturesEnv, UrlAcceptsWellFormedValues) {
 TEST(FixturesEnv, UrlErrorsNameVariableExpectationAndValue) {
     const ScopedEnv foo("CHAOS_NATS_A_URL", "foo");
     const auto text = config_error_of([] { env_url("CHAOS_NATS_A_URL", "nats://127.0.0.1:4222", {"nats"}); });
-    EXPECT_EQ(text.rfind("CHAOS_NATS_A_URL: expected nats://host:port, got 'foo'", 0), 0u) << text;
+    EXPECT_EQ(text.rfind("BAD INPUT: CHAOS_NATS_A_URL: expected nats://host:port, got 'foo'", 0), 0u) << text;
+    EXPECT_NE(text.find("; set it to nats://host:port or unset it (default nats://127.0.0.1:4222)"), std::string::npos) << text;
 
     for (const char* bad : {"http://127.0.0.1:4222", "nats://:4222", "nats://host:0", "nats://host:70000", "nats://host:abc", "nats://host"}) {
         const ScopedEnv value("CHAOS_NATS_A_URL", bad);
@@ -94,7 +95,18 @@ TEST(FixturesEnv, FlagParsesCommonSpellingsAndRejectsOthers) {
         EXPECT_FALSE(env_flag("SEA_T_FLAG")) << no;
     }
     const ScopedEnv v("SEA_T_FLAG", "maybe");
-    EXPECT_NE(config_error_of([] { env_flag("SEA_T_FLAG"); }).find("SEA_T_FLAG: expected a flag"), std::string::npos);
+    const auto text = config_error_of([] { env_flag("SEA_T_FLAG"); });
+    EXPECT_EQ(text.rfind("BAD INPUT: SEA_T_FLAG: expected a flag", 0), 0u) << text;
+    EXPECT_NE(text.find("; set it to 1 or 0, or unset it"), std::string::npos) << text;
+}
+
+TEST(FixturesEnv, EveryConfigErrorReadsBadInputOnce) {
+    EXPECT_STREQ(ConfigError("X: broken; fix it").what(), "BAD INPUT: X: broken; fix it");
+    EXPECT_STREQ(ConfigError("BAD INPUT: X: broken; fix it").what(), "BAD INPUT: X: broken; fix it");
+    EXPECT_EQ(bad_input_line("X", "broken", "fix it"), "BAD INPUT: X: broken; fix it");
+    const ScopedEnv v("SEA_T_INT", "abc");
+    EXPECT_NE(config_error_of([] { env_int("SEA_T_INT", 5, 1, 10); }).find("; set an integer in 1..10 or unset it (default 5)"),
+              std::string::npos);
 }
 
 TEST(FixturesEnv, PathsComeFromCompileDefinitionsAndEnvOverrides) {

@@ -89,21 +89,38 @@ TEST(FixturesPreflight, MissingImageSaysHowToBuildIt) {
     EXPECT_FALSE(result.ok()) << result.report();
     const auto failures = result.failures();
     ASSERT_EQ(failures.size(), 1u) << result.report();
-    EXPECT_NE(failures[0].find("sea-chaos/absent:1 missing: run `just images` (scripts/build-images.sh)"), std::string::npos);
+    EXPECT_NE(failures[0].find("sea-chaos/absent:1 missing; run `just images` (scripts/build-images.sh)"), std::string::npos);
     EXPECT_NE(result.report().find("ok: image present:1 present"), std::string::npos) << result.report();
     std::filesystem::remove(spec.docker_cli);
 }
 
-TEST(FixturesPreflight, DaemonDownFailsClearly) {
+TEST(FixturesPreflight, DaemonDownIsOneLineForOneCause) {
     PreflightSpec spec;
     spec.compose = false;
     spec.docker_cli = write_fake_docker(false);
-    spec.images = {"present:1"};
+    spec.images = {"present:1", "sea-chaos/absent:1", "other:2"};  // each would only repeat "no daemon"
     const auto result = preflight(spec);
     const auto failures = result.failures();
-    ASSERT_EQ(failures.size(), 2u) << result.report();
+    ASSERT_EQ(failures.size(), 1u) << result.report();
     EXPECT_NE(failures[0].find("daemon does not answer"), std::string::npos) << failures[0];
     EXPECT_NE(failures[0].find("scripts/ensure-docker.sh"), std::string::npos) << failures[0];
+    EXPECT_FALSE(docker_daemon_answers(spec.docker_cli.c_str()));
+    std::filesystem::remove(spec.docker_cli);
+}
+
+TEST(FixturesPreflight, MissingImageChosenByTheEnvironmentNamesTheVariable) {
+    PreflightSpec spec;
+    spec.compose = false;
+    spec.docker_cli = write_fake_docker(true);
+    spec.images = {"sea-chaos/mine:wip"};
+    ::setenv("SEA_PF_TEST_IMAGE", "sea-chaos/mine:wip", 1);
+    const auto result = preflight(spec);
+    ::unsetenv("SEA_PF_TEST_IMAGE");
+    const auto failures = result.failures();
+    ASSERT_EQ(failures.size(), 1u) << result.report();
+    EXPECT_NE(failures[0].find("sea-chaos/mine:wip missing; SEA_PF_TEST_IMAGE chose it (environment)"), std::string::npos) << failures[0];
+    EXPECT_EQ(failures[0].find("run `just images`"), std::string::npos) << "the user chose the tag: " << failures[0];
+    EXPECT_TRUE(docker_daemon_answers(spec.docker_cli.c_str()));
     std::filesystem::remove(spec.docker_cli);
 }
 
@@ -131,6 +148,11 @@ TEST(FixturesPreflight, EnvChecksReportEachVariable) {
     EXPECT_NE(result.checks[0].line.find("SEA_PF_URL: expected nats://host:port, got 'foo'"), std::string::npos) << result.report();
     EXPECT_TRUE(result.checks[1].ok) << result.report();
     EXPECT_TRUE(result.checks[2].ok) << result.report();
+    const auto line = env_requirement_problem(spec.env[0]);
+    ASSERT_TRUE(line);
+    EXPECT_EQ(line->rfind("BAD INPUT: SEA_PF_URL: expected nats://host:port, got 'foo'", 0), 0u) << *line;
+    EXPECT_NE(line->find("; set it to nats://host:port or unset it (default nats://127.0.0.1:4222)"), std::string::npos) << *line;
+    EXPECT_FALSE(env_requirement_problem(spec.env[1]));
     ::unsetenv("SEA_PF_URL");
     ::unsetenv("SEA_PF_INT");
 }

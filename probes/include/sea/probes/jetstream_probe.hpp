@@ -19,6 +19,8 @@
 namespace sea::probes {
 
 enum class StreamStorage { file, memory };
+enum class StreamRetention { limits, interest, workqueue };
+enum class StreamDiscard { old_messages, new_messages };
 
 struct StreamMirror {
   std::string source_name;          // name of the stream to mirror
@@ -34,6 +36,19 @@ struct StreamConfig {
   StreamStorage storage = StreamStorage::file;
   int replicas = 1;
   std::optional<StreamMirror> mirror;
+  std::chrono::nanoseconds max_age{0};                     // 0 = unlimited (sent as nanoseconds)
+  int64_t max_msgs_per_subject = -1;                       // -1 = unlimited
+  int32_t max_msg_size = -1;                               // -1 = unlimited
+  StreamRetention retention = StreamRetention::limits;
+  StreamDiscard discard = StreamDiscard::old_messages;
+};
+
+// A stream's configuration as the server reports it (every field of StreamConfig read back).
+struct StreamConfigResult {
+  bool ok = false;
+  StreamConfig config;
+  std::string error;
+  int err_code = 0;
 };
 
 struct JsOpResult {
@@ -105,6 +120,9 @@ class JetStreamClient {
   bool connected() const;
 
   StreamInfoResult stream_info(const std::string& stream, std::chrono::milliseconds timeout) const;
+
+  // The stream's configuration as stored by the server (to compare with what ensure_stream sent).
+  StreamConfigResult stream_config(const std::string& stream, std::chrono::milliseconds timeout) const;
 
   // Publishes with header Nats-Msg-Id = msg_id (omitted when empty) and waits for the ack.
   PublishResult publish(const std::string& subject, const std::string& data, const std::string& msg_id,
