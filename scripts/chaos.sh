@@ -45,7 +45,10 @@ for s in "${selected[@]}"; do
 done
 
 mkdir -p "$SEA_BUILD_DIR/test-logs"
+# One run id per invocation: every timeline this ctest run writes carries it; the report shows this run only.
+export SEA_CHAOS_RUN_STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
+export SEA_CHAOS_RUN_ID="chaos-$(date -u -d "$SEA_CHAOS_RUN_STARTED_AT" +%Y%m%dT%H%M%S)Z-$$"
 rc=0
 ctest "${select_args[@]}" --output-on-failure --output-junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" || rc=$?
-sea_report || true
+sea_report "$SEA_CHAOS_RUN_ID" || true
 exit "$rc"

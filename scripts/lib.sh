@@ -39,13 +39,16 @@ sea_app_variant_args() {
   done
 }
 
-# Writes the HTML chaos report (build/<preset>/chaos-report/index.html) from the scenarios' timelines and the
-# chaos label's JUnit file, when both exist.
+# sea_report [RUN_ID]: writes the HTML chaos report (build/<preset>/chaos-report/index.html) of ONE run — RUN_ID
+# (the SEA_CHAOS_RUN_ID scripts/chaos.sh and run-tests.sh export per ctest invocation; a run that ran nothing gets a
+# report saying so), else the newest run found — from its timelines and the chaos label's JUnit file when present.
+# Timelines of other runs are only counted. Without RUN_ID and without artifacts it writes nothing.
 sea_report() {
-  local junit=()
-  [ -d "$SEA_BUILD_DIR/chaos-artifacts" ] || return 0
+  local junit=() run=()
+  [ -n "${1:-}" ] && run=(--run-id "$1")
+  [ -d "$SEA_BUILD_DIR/chaos-artifacts" ] || [ ${#run[@]} -gt 0 ] || return 0
   [ -f "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" ] && junit=(--junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml")
   "$sea_root/tools/report/make_report" --artifacts "$SEA_BUILD_DIR/chaos-artifacts" \
-    --out "$SEA_BUILD_DIR/chaos-report/index.html" "${junit[@]}" \
+    --out "$SEA_BUILD_DIR/chaos-report/index.html" "${run[@]}" "${junit[@]}" \
     && sea_log "chaos report: $SEA_BUILD_DIR/chaos-report/index.html"
 }

@@ -71,9 +71,14 @@ for label in "${labels[@]}"; do
     [ "$compose" = "$SEA_COMPOSE" ] || name="$label-compose-$compose"
     t0=$(date +%s)
     rc=0
+    if [ "$label" = chaos ]; then  # one run id per chaos invocation: its timelines carry it, the report shows it only
+      export SEA_CHAOS_RUN_STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
+      export SEA_CHAOS_RUN_ID="chaos-$(date -u -d "$SEA_CHAOS_RUN_STARTED_AT" +%Y%m%dT%H%M%S)Z-$$"
+    fi
     run_label "$label" "$compose" "$name" || rc=$?
     if [ "$label" = chaos ]; then
-      sea_report || true
+      sea_report "$SEA_CHAOS_RUN_ID" || true
+      unset SEA_CHAOS_RUN_ID SEA_CHAOS_RUN_STARTED_AT
     fi
     if [ "$label" = mutants ]; then
       "$sea_root/tests/mutants/table.sh" "$SEA_BUILD_DIR/mutant-results" || true

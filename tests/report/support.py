@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,3 +39,37 @@ def make_report(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def fixture_event_counts() -> list[int]:
     """Events per fixture scenario, in the report's order (artifact directory name)."""
     return [len(json.loads(p.read_text())["events"]) for p in sorted(ARTIFACTS.glob("*/timeline.json"))]
+
+
+NEWER_RUN = "run-20261128T090000Z-4242"
+OLDER_RUN = "run-20261120T090000Z-17"
+FIXTURE_RUN = "fixture-run-1"  # every timeline under fixtures/artifacts, started 2026-11-27T10:00:00.000Z
+
+
+def write_run_artifacts(root: Path) -> Path:
+    """An artifacts directory holding several runs, as build/ci/chaos-artifacts does after repeated runs:
+    - the 4 fixture timelines (run fixture-run-1, started 2026-11-27),
+    - NatsPartitionMesh/OpaRestart again under other directory names in a NEWER run (2026-11-28),
+    - one timeline of an OLDER run (2026-11-20) and one written before timelines named their run.
+    Returns the directory; the newest run's timelines are Newer.Nats and Newer.Opa (in that order)."""
+    artifacts = root / "artifacts"
+    shutil.copytree(ARTIFACTS, artifacts)
+
+    def copy(source: str, name: str, run: dict | None) -> None:
+        timeline = json.loads((ARTIFACTS / source / "timeline.json").read_text())
+        if run is None:
+            del timeline["run"]
+        else:
+            timeline["run"] = run
+        (artifacts / name).mkdir()
+        (artifacts / name / "timeline.json").write_text(json.dumps(timeline))
+
+    copy("NatsPartitionMesh.AckedMessagesReachMirrorExactlyOnce", "Newer.Nats", {"id": NEWER_RUN, "started_at": "2026-11-28T09:00:00.000Z"})
+    copy("OpaRestart.GatewayFailsClosedAndRecovers", "Newer.Opa", {"id": NEWER_RUN, "started_at": "2026-11-28T09:00:00.000Z"})
+    copy("Synthetic.FaultNeverHealed", "Older.Synthetic", {"id": OLDER_RUN, "started_at": "2026-11-20T09:00:00.000Z"})
+    copy("Synthetic.FaultNeverHealed", "Legacy.NoRunNamed", None)
+    return artifacts
+
+
+def event_counts(artifacts: Path, names: list[str]) -> list[int]:
+    return [len(json.loads((artifacts / n / "timeline.json").read_text())["events"]) for n in names]

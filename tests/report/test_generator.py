@@ -9,7 +9,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from support import ARTIFACTS, FIXTURES, MAKE_REPORT, REAL_NODE_MODULES, make_report, out_dir
+from support import (ARTIFACTS, FIXTURE_RUN, FIXTURES, MAKE_REPORT, NEWER_RUN, OLDER_RUN, REAL_NODE_MODULES, make_report,
+                     out_dir, write_run_artifacts)
 
 sys.path.insert(0, str(MAKE_REPORT.resolve().parent))
 from sea_report.verdicts import scenario_verdict  # noqa: E402
@@ -128,6 +129,86 @@ class GeneratorTest(unittest.TestCase):
     def test_real_library_is_installed_for_the_browser_tests(self) -> None:
         self.assertTrue((REAL_NODE_MODULES / "uplot" / "dist" / "uPlot.iife.min.js").is_file(),
                         "run `npm ci --prefix tools/report` first")
+
+
+def section_tests(html: str) -> list[str]:
+    return re.findall(r'<section class="scenario" id="[^"]+" data-verdict="\w+">\s*<h2>.*?</span> ([\w.]+) ', html)
+
+
+def run_marks(html: str) -> tuple[str, int, int]:
+    m = re.search(r'<p class="run" data-run-id="([^"]*)" data-scenarios="(\d+)" data-ignored="(\d+)">', html)
+    assert m, "no run line in the page"
+    return m.group(1), int(m.group(2)), int(m.group(3))
+
+
+class RunSelectionTest(unittest.TestCase):
+    """The report describes exactly one run (issue 11 item 5): the given --run-id, else the newest run."""
+
+    def setUp(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="sea-report-run-"))
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.artifacts = write_run_artifacts(self.tmp)
+        self.out = self.tmp / "index.html"
+
+    def generate(self, *args: str | Path, artifacts: Path | None = None):
+        done = make_report("--artifacts", artifacts or self.artifacts, "--out", self.out, *args)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return done.stdout, self.out.read_text(encoding="utf-8")
+
+    def test_default_is_the_newest_run_and_older_timelines_are_only_counted(self) -> None:
+        stdout, html = self.generate()
+        self.assertEqual(section_tests(html), ["Newer.Nats", "Newer.Opa"])
+        self.assertEqual(run_marks(html), (NEWER_RUN, 2, 6))
+        self.assertIn("started 2026-11-28T09:00:00.000Z", html)
+        self.assertIn("6 timeline(s) of other runs ignored", html)
+        self.assertNotIn(SYNTHETIC, html)  # the older runs' scenarios are not shown at all
+        self.assertIn(f"run {NEWER_RUN}: 2 scenarios, 1 failed; 6 timelines of other runs ignored", stdout)
+
+    def test_given_run_id_selects_that_run(self) -> None:
+        _, html = self.generate("--run-id", FIXTURE_RUN)
+        self.assertEqual(section_tests(html), [NATS, OPA, POSTGRES, SYNTHETIC])
+        self.assertEqual(run_marks(html), (FIXTURE_RUN, 4, 4))
+        _, html = self.generate("--run-id", OLDER_RUN)
+        self.assertEqual(section_tests(html), ["Older.Synthetic"])
+
+    def test_a_run_that_ran_nothing_says_so(self) -> None:
+        stdout, html = self.generate("--run-id", "run-that-ran-nothing")
+        self.assertEqual(section_tests(html), [])
+        self.assertEqual(run_marks(html), ("run-that-ran-nothing", 0, 8))
+        self.assertIn("<strong>no scenario ran</strong>", html)
+        self.assertIn("run run-that-ran-nothing: no scenario ran; 8 timelines of other runs ignored", stdout)
+        self.assertNotIn("4 scenario", html)
+
+    def test_a_run_without_any_artifacts_directory_says_so(self) -> None:
+        stdout, html = self.generate("--run-id", "run-x", artifacts=self.tmp / "absent")
+        self.assertEqual(run_marks(html), ("run-x", 0, 0))
+        self.assertIn("no scenario ran", stdout)
+
+    def test_only_timelines_that_name_no_run_are_never_current(self) -> None:
+        legacy = self.tmp / "legacy"
+        (legacy / "Legacy.NoRunNamed").mkdir(parents=True)
+        (legacy / "Legacy.NoRunNamed" / "timeline.json").write_text((self.artifacts / "Legacy.NoRunNamed" / "timeline.json").read_text())
+        _, html = self.generate(artifacts=legacy)
+        self.assertEqual(section_tests(html), [])
+        self.assertEqual(run_marks(html), ("", 0, 1))
+        self.assertIn("No run is named by any timeline", html)
+
+    def test_bad_run_ids_are_named(self) -> None:
+        done = make_report("--artifacts", self.artifacts, "--out", self.out, "--run-id", "a b")
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("--run-id 'a b'", done.stderr)
+        timeline = json.loads((ARTIFACTS / SYNTHETIC / "timeline.json").read_text())
+        timeline["run"] = {"id": "x" * 65, "started_at": "2026-11-27T10:00:00.000Z"}
+        bad = self.tmp / "bad" / "Bad.Run"
+        bad.mkdir(parents=True)
+        (bad / "timeline.json").write_text(json.dumps(timeline))
+        done = make_report("--artifacts", bad.parent, "--out", self.out)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("Bad.Run/timeline.json run: field 'id'", done.stderr)
+        del timeline["run"]["started_at"]
+        (bad / "timeline.json").write_text(json.dumps({**timeline, "run": {"id": "ok"}}))
+        done = make_report("--artifacts", bad.parent, "--out", self.out)
+        self.assertIn("run: missing field 'started_at'", done.stderr)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ import unittest
 from pathlib import Path
 
 import render_check
-from support import ARTIFACTS, FIXTURES, REAL_NODE_MODULES, fixture_event_counts, make_report, out_dir
+from support import (ARTIFACTS, FIXTURES, NEWER_RUN, REAL_NODE_MODULES, event_counts, fixture_event_counts, make_report, out_dir,
+                     write_run_artifacts)
 
 SABOTAGED_LIBRARIES = {
     "throws": "var uPlot = function () { throw new Error('sabotaged uPlot'); };",
@@ -36,6 +37,32 @@ class RenderInChromium(unittest.TestCase):
         problems = render_check.report_problems(html, fixture_event_counts(), out / "screenshot.png")
         if problems:
             self.fail(f"report {html} (screenshot {out / 'screenshot.png'}) did not render:\n  " + "\n  ".join(problems))
+
+
+class RunFilteredRender(unittest.TestCase):
+    """In Chromium, a report over several runs draws the charts of the newest run only; a run that ran nothing
+    draws none and says so."""
+
+    def test_only_the_newest_runs_charts_are_drawn(self) -> None:
+        out = out_dir("run-filtered")
+        shutil.rmtree(out / "artifacts", ignore_errors=True)
+        artifacts = write_run_artifacts(out)
+        html = out / "index.html"
+        done = make_report("--artifacts", artifacts, "--out", html)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        problems = render_check.report_problems(html, event_counts(artifacts, ["Newer.Nats", "Newer.Opa"]), out / "screenshot.png")
+        self.assertEqual(problems, [], f"report {html} (screenshot {out / 'screenshot.png'})")
+        self.assertIn(f'data-run-id="{NEWER_RUN}"', html.read_text(encoding="utf-8"))
+
+    def test_a_run_that_ran_nothing_renders_no_chart_and_says_so(self) -> None:
+        out = out_dir("run-empty")
+        html = out / "index.html"
+        done = make_report("--artifacts", ARTIFACTS, "--out", html, "--run-id", "run-that-ran-nothing")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        dom = render_check.render(html, out / "screenshot.png")
+        self.assertEqual(render_check.chart_problems(dom, []), [])
+        self.assertIn("no scenario ran", dom)
+        self.assertIn("4 timeline(s) of other runs ignored", dom)
 
 
 class BrokenPlotDetected(unittest.TestCase):

@@ -1,8 +1,12 @@
 // Timeline: phase order, counters, time to recover, thread safety, JSON output.
 #include "sea/fixtures/timeline.hpp"
 
+#include "sea/fixtures/env.hpp"
+#include "sea/fixtures/fault.hpp"
+
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -79,4 +83,32 @@ TEST(FixturesTimeline, WriteJsonContainsEverySection) {
 TEST(FixturesTimeline, WriteJsonToAnUnwritablePathThrows) {
     Timeline t("bad");
     EXPECT_THROW(t.write_json("/proc/sea-no-such/timeline.json"), std::exception);
+}
+
+// The run a timeline belongs to (what the report filters on): id from current_run_id(), start from
+// SEA_CHAOS_RUN_STARTED_AT (validated) or the process's first timeline.
+TEST(FixturesTimeline, NamesItsRunAndTheRunsStart) {
+    ::unsetenv("SEA_CHAOS_RUN_STARTED_AT");
+    const Timeline first("a");
+    const Timeline second("b");
+    EXPECT_EQ(first.to_json()["run"]["id"], sea::fixtures::current_run_id());
+    EXPECT_EQ(first.run_started_at(), second.run_started_at());  // one run, one start, whatever the scenario
+    // the process's first timeline's start (an earlier test's, when the tests share a process)
+    EXPECT_LE(first.run_started_at(), first.to_json()["started_at"].get<std::string>());
+    EXPECT_EQ(first.run_started_at().size(), std::string("2026-12-02T20:15:00.123Z").size());
+
+    ::setenv("SEA_CHAOS_RUN_STARTED_AT", "2026-12-02T20:15:00.123Z", 1);
+    EXPECT_EQ(Timeline("c").to_json()["run"]["started_at"], "2026-12-02T20:15:00.123Z");
+    ::setenv("SEA_CHAOS_RUN_STARTED_AT", "2026-12-02T20:15:00Z", 1);
+    EXPECT_EQ(Timeline("d").run_started_at(), "2026-12-02T20:15:00Z");
+    for (const char* bad : {"yesterday", "2026-12-02 20:15:00Z", "2026-12-02T20:15:00", "2026-12-02T20:15:00.Z"}) {
+        ::setenv("SEA_CHAOS_RUN_STARTED_AT", bad, 1);
+        try {
+            Timeline t("e");
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const sea::fixtures::ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find("SEA_CHAOS_RUN_STARTED_AT"), std::string::npos) << e.what();
+        }
+    }
+    ::unsetenv("SEA_CHAOS_RUN_STARTED_AT");
 }

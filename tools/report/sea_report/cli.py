@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .page import load_library, render_page
-from .timelines import ReportInputError, load_scenarios
+from .timelines import ReportInputError, load_scenarios, select_run
 from .verdicts import read_junit, scenario_verdict
 
 DEFAULT_NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
@@ -23,6 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", required=True, type=Path, help="HTML file to write, e.g. build/ci/chaos-report/index.html")
     parser.add_argument("--junit", action="append", default=[], type=Path,
                         help="gtest or ctest JUnit XML with the test verdicts (repeatable; worst verdict wins)")
+    parser.add_argument("--run-id", default=None,
+                        help="show only the timelines of this run (SEA_CHAOS_RUN_ID of the ctest invocation); default: the "
+                             "newest run found. A run with no timeline gives a report saying nothing ran.")
     parser.add_argument("--title", default="SEA chaos report", help="page title")
     parser.add_argument("--node-modules", type=Path, default=DEFAULT_NODE_MODULES,
                         help="where `npm ci --prefix tools/report` installed uPlot (default: tools/report/node_modules)")
@@ -33,10 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         library = load_library(args.node_modules)
-        scenarios = load_scenarios(args.artifacts)
+        run = select_run(load_scenarios(args.artifacts, allow_empty=args.run_id is not None), args.run_id)
+        scenarios = run.current
         junit = read_junit(args.junit)
         verdicts = [scenario_verdict(s.test_id, junit, s.invariant_verdict()) for s in scenarios]
-        html = render_page(scenarios, verdicts, library, args.title)
+        html = render_page(scenarios, verdicts, library, args.title, run)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(html, encoding="utf-8")
     except ReportInputError as err:
@@ -46,5 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make_report: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
         return 2
     failed = sum(1 for v, _ in verdicts if v == "fail")
-    print(f"make_report: wrote {args.out} ({len(scenarios)} scenarios, {failed} failed)")
+    what = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}, {failed} failed" if scenarios else "no scenario ran"
+    ignored = f"; {run.ignored} timelines of other runs ignored" if run.ignored else ""
+    print(f"make_report: wrote {args.out} (run {run.run_id or '(none named)'}: {what}{ignored})")
     return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .sections import scenario_section, summary_row
-from .timelines import ReportInputError, Scenario
+from .timelines import ReportInputError, RunSelection, Scenario
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 UPLOT_JS = Path("uplot/dist/uPlot.iife.min.js")
@@ -87,7 +87,19 @@ def _asset(name: str) -> str:
         raise ReportInputError(f"report asset {path} unreadable: {err.strerror}") from err
 
 
-def render_page(scenarios: list[Scenario], verdicts: list[tuple[str, str]], library: Library, title: str) -> str:
+def _run_line(run: RunSelection | None, scenario_count: int, tally: str) -> str:
+    """What the page describes: one run, its start, what it ran, and how many other timelines were left out."""
+    if run is None:
+        return f"{scenario_count} scenario(s): {escape(tally)}."
+    name = f"Run <code class=\"run-id\">{escape(run.run_id)}</code>" if run.run_id else "No run is named by any timeline"
+    started = f", started {escape(run.started_at)}" if run.started_at else ""
+    ran = f"{scenario_count} scenario(s): {escape(tally)}." if scenario_count else "<strong>no scenario ran</strong> (no timeline of this run)."
+    ignored = (f' <span class="ignored">{run.ignored} timeline(s) of other runs ignored (older artifacts, not this run).</span>' if run.ignored else "")
+    return f'{name}{started}: {ran}{ignored}'
+
+
+def render_page(scenarios: list[Scenario], verdicts: list[tuple[str, str]], library: Library, title: str,
+                run: RunSelection | None = None) -> str:
     summary_rows = "".join(summary_row(i, s, *verdicts[i]) for i, s in enumerate(scenarios))
     sections = "".join(scenario_section(i, s, *verdicts[i]) for i, s in enumerate(scenarios))
     counts = {v: sum(1 for verdict, _ in verdicts if verdict == v) for v in ("pass", "fail", "skipped", "unknown")}
@@ -106,7 +118,8 @@ def render_page(scenarios: list[Scenario], verdicts: list[tuple[str, str]], libr
 <body data-report-status="loading">
 <div id="report-error" hidden></div>
 <h1>{escape(title)}</h1>
-<p class="generated">Generated {generated}; {len(scenarios)} scenario(s): {escape(tally)}.</p>
+<p class="generated">Generated {generated}.</p>
+<p class="run" data-run-id="{escape(run.run_id or '') if run else ''}" data-scenarios="{len(scenarios)}" data-ignored="{run.ignored if run else 0}">{_run_line(run, len(scenarios), tally)}</p>
 <table class="grid summary">
 <thead><tr><th>verdict</th><th>test</th><th>fault</th><th>time to recover</th><th>invariants met</th><th>probe events</th><th>verdict from</th></tr></thead>
 <tbody>{summary_rows}</tbody>
