@@ -179,6 +179,13 @@ TEST_F(ScenarioCli, EveryBadInputIsOneLineInUnderASecondWithNothingStartedOrLeft
         const auto at = text.find("\"duplicates_window_s\"");
         return text.insert(at, "\"max_age\": 3600, ");
     }());
+    // A PATH with docker and nsenter but without iptables.
+    const auto no_iptables_path = root_ / "bin-without-iptables";
+    fs::create_directories(no_iptables_path);
+    for (const char* tool : {"docker", "nsenter", "sh"}) {
+        const auto found = sea::probes::run_process({"/bin/sh", "-c", std::string("command -v ") + tool}, 5s);
+        if (found.ok()) fs::create_symlink(found.out.substr(0, found.out.find('\n')), no_iptables_path / tool);
+    }
     const auto stale_images_env = root_ / "stale-state";
     fs::create_directories(stale_images_env);
     std::ofstream(stale_images_env / "images.env") << "SEA_OPA_IMAGE=sea-chaos/opa:gone\nSEA_GATEWAY_IMAGE=sea-chaos/policy-gateway:dev\n";
@@ -221,6 +228,8 @@ TEST_F(ScenarioCli, EveryBadInputIsOneLineInUnderASecondWithNothingStartedOrLeft
          SEA_CHAOS_MESH_BIN},
         {"`SEA_MESH_STREAMS_FILE=/no/such.json`", {{"SEA_MESH_STREAMS_FILE", "/no/such.json"}},
          "BAD INPUT: SEA_MESH_STREAMS_FILE: cannot read '/no/such.json'", SEA_CHAOS_MESH_BIN},
+        {"`iptables` not on `PATH` (the partition fault needs it)", {{"PATH", no_iptables_path.string()}},
+         "BAD INPUT: PATH: iptables not found (profile nats-mesh's fault runs it on the host)", SEA_CHAOS_MESH_BIN},
         // The preflight's own rows (after the lock, which is free for them): one line per cause.
         {"no Docker daemon (`DOCKER_HOST` names no daemon), `SEA_REQUIRE_ALL=1`",
          {{"DOCKER_HOST", "unix://" + (root_ / "no-daemon.sock").string()}, {"SEA_REQUIRE_ALL", "1"}},

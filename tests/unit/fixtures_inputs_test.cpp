@@ -204,3 +204,20 @@ TEST(FixturesInputs, ImageChoiceNamesWhoChoseIt) {
     EXPECT_NE(fallback->chosen_by.find("the compose default"), std::string::npos);
     std::filesystem::remove_all(state);
 }
+
+TEST(FixturesInputs, TheMeshFaultsToolsMustBeOnPath) {
+    ScenarioSpec mesh;
+    mesh.name = "nats_partition_mesh";
+    mesh.profile = profiles::mesh();
+    const auto bin = std::filesystem::temp_directory_path() / ("sea-inputs-bin-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(bin);
+    std::filesystem::create_symlink("/usr/bin/nsenter", bin / "nsenter");
+    {
+        const ScopedEnv path("PATH", bin.string());
+        const auto lines = validate_inputs(mesh);
+        EXPECT_TRUE(has_line_starting(lines, "BAD INPUT: PATH: iptables not found")) << joined(lines);
+        EXPECT_FALSE(has_line_starting(lines, "BAD INPUT: PATH: nsenter")) << joined(lines);
+        EXPECT_FALSE(has_line_starting(validate_inputs(opa_spec()), "BAD INPUT: PATH:")) << "opa_restart runs no host tool";
+    }
+    std::filesystem::remove_all(bin);
+}
