@@ -161,7 +161,7 @@ TEST_F(DistrolessStack, ObserveProfileComesUpAndExportsASpan) {
     });
 }
 
-TEST_F(DistrolessStack, OpaRestartPassesAgainstTheDistrolessOpa) {
+TEST_F(DistrolessStack, OpaScenarioPassesAgainstTheDistrolessOpa) {
     sea::probes::ProcessOptions options;
     options.env = {{"SEA_OPA_IMAGE", opa_image_}, {"CHAOS_SCENARIO", "opa_restart"}};
     const auto run = sea::probes::run_process({SEA_CHAOS_OPA_RESTART_BIN}, 600s, options);

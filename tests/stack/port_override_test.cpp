@@ -3,13 +3,18 @@
 // scenario's direct OPA loop, the steady-state decision) talks to 18181; the held listener never sees a
 // connection. Without the override the same run stops in preflight naming the taken port (the control that
 // shows the held port matters).
+// The test holds 8181 only while it owns the machine-wide stack lock (so it never blocks another suite's OPA);
+// the scenario it runs gets a private lock file (SEA_STACK_LOCK) instead of waiting on the one its parent holds.
+#include "sea/fixtures/machine_lock.hpp"
 #include "sea/probes/process.hpp"
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -51,16 +56,21 @@ private:
     std::string error_;
 };
 
+// Runs the opa_restart scenario while this process holds the machine lock (the child uses a private one).
 sea::probes::ProcessResult run_opa_restart(std::map<std::string, std::string> env) {
     sea::probes::ProcessOptions options;
     options.env = std::move(env);
     options.env["CHAOS_SCENARIO"] = "opa_restart";
-    return sea::probes::run_process({SEA_CHAOS_OPA_RESTART_BIN}, 600s, options);
+    options.env["SEA_STACK_LOCK"] = (std::filesystem::temp_directory_path() / fmt::format("sea-port-override-{}.lock", ::getpid())).string();
+    auto result = sea::probes::run_process({SEA_CHAOS_OPA_RESTART_BIN}, 600s, options);
+    std::filesystem::remove(options.env["SEA_STACK_LOCK"]);
+    return result;
 }
 
 std::string tail(const std::string& text) { return text.substr(text.size() > 6000 ? text.size() - 6000 : 0); }
 
-TEST(PortOverride, OpaRestartPassesOnAMovedPortWhileTheDefaultIsHeld) {
+TEST(PortOverride, OpaScenarioPassesOnAMovedPortWhileTheDefaultIsHeld) {
+    const sea::fixtures::MachineLock lock;
     HeldPort default_port(8181);
     ASSERT_TRUE(default_port.held()) << "cannot hold 127.0.0.1:8181 for the test: " << default_port.error();
     const auto run = run_opa_restart({{"SEA_OPA_PORT", "18181"}, {"SEA_REQUIRE_ALL", "1"}});
@@ -70,6 +80,7 @@ TEST(PortOverride, OpaRestartPassesOnAMovedPortWhileTheDefaultIsHeld) {
 }
 
 TEST(PortOverride, WithoutTheOverrideTheHeldPortStopsThePreflight) {
+    const sea::fixtures::MachineLock lock;
     HeldPort default_port(8181);
     ASSERT_TRUE(default_port.held()) << default_port.error();
     const auto run = run_opa_restart({{"SEA_REQUIRE_ALL", "1"}});
