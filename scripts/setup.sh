@@ -8,7 +8,8 @@
 #   2. `just` from npm (rust-just) when missing, the report's chart library (npm ci --prefix tools/report);
 #   3. compose v2: kept when `docker compose version` answers; otherwise built from its Go module at the version
 #      pinned in infra/docker/versions.env (scripts/build-go-tools.sh, cached in .cache/bin) and installed as the
-#      CLI plugin /usr/local/lib/docker/cli-plugins/docker-compose (~/.docker/cli-plugins when not root);
+#      CLI plugin /usr/local/lib/docker/cli-plugins/docker-compose (~/.docker/cli-plugins when not root;
+#      SEA_COMPOSE_PLUGIN_DIR overrides);
 #   4. a Docker daemon (scripts/ensure-docker.sh starts dockerd when none answers);
 #   5. the C++ build and the hermetic images when any is missing or stale (scripts/build-images.sh, cached).
 # Docker: an engine that answers (`docker info`) or a dockerd that ensure-docker.sh can start is kept, whatever
