@@ -205,6 +205,8 @@ TEST_F(ScenarioCli, EveryBadInputIsOneLineInUnderASecondWithNothingStartedOrLeft
         {"`CHAOS_SCENARIO=opa_restrat`", {{"CHAOS_SCENARIO", "opa_restrat"}}, "BAD INPUT: CHAOS_SCENARIO: unknown scenario 'opa_restrat' (known: "},
         {"`SEA_CHAOS_RUN_ID=\"my run\"`", {{"SEA_CHAOS_RUN_ID", "my run"}}, "BAD INPUT: SEA_CHAOS_RUN_ID: expected only [A-Za-z0-9._-], got 'my run'"},
         {"`SEA_CHAOS_RUN_ID=<65 chars>`", {{"SEA_CHAOS_RUN_ID", std::string(65, 'r')}}, "BAD INPUT: SEA_CHAOS_RUN_ID: expected at most 64 characters"},
+        {"`SEA_CHAOS_RUN_STARTED_AT=yesterday`", {{"SEA_CHAOS_RUN_STARTED_AT", "yesterday"}},
+         "BAD INPUT: SEA_CHAOS_RUN_STARTED_AT: expected ISO-8601 UTC"},
         {"`CHAOS_KEEP_STACK=maybe`", {{"CHAOS_KEEP_STACK", "maybe"}}, "BAD INPUT: CHAOS_KEEP_STACK: expected a flag"},
         {"`SEA_REQUIRE_ALL=2`", {{"SEA_REQUIRE_ALL", "2"}}, "BAD INPUT: SEA_REQUIRE_ALL: expected a flag"},
         {"`SEA_COMPOSE=v3`", {{"SEA_COMPOSE", "v3"}}, "BAD INPUT: SEA_COMPOSE: expected v1 or v2, got 'v3'"},
