@@ -33,11 +33,23 @@ TEST_P(InterferenceMatrix, RunningScenarioPassesWhateverHappensBesideIt) {
     ChaosRun running(c.running, dir_ / "running.log");
     ASSERT_TRUE(running.wait_for("fault inject ", 300s)) << c.running << " never injected its fault:\n" << running.tail();
     const auto run_id = fmt::format("local-{}-", running.pid());
+    const std::string heal_began = std::string(c.running) + ": healing ";  // ScenarioTest::heal, not the ledger's
     std::vector<std::string> landed;
-    auto note = [&](const std::string& what) { landed.push_back(what + (running.printed(": healing ") ? " (after the heal began)" : " (in the fault window)")); };
+    auto note = [&](const std::string& what) {
+        landed.push_back(what + (running.printed(heal_began) ? " (done after the heal began)" : " (done in the fault window)"));
+    };
+    const std::vector<std::string> just_heal{"/usr/bin/env", "just", "--justfile", (sea::fixtures::repo_root() / "justfile").string(), "heal"};
+    auto with = [](std::vector<std::string> argv, const std::string& arg) { argv.push_back(arg); return argv; };
 
-    // 1. A second run waits for the lock; Ctrl-C on it heals nothing of the running scenario.
+    // All four start at once, right at the fault: the fault windows of the restart scenarios last about a second.
     ChaosRun waiting("opa_restart", dir_ / "waiting.log");
+    const auto heal_now_log = dir_ / "heal-now.log";
+    const pid_t heal_now = testsupport::spawn_process(with(just_heal, "--now"), heal_now_log.string());
+    ChaosRun later(c.later, dir_ / "later.log");
+    const auto heal_log = dir_ / "heal.log";
+    const pid_t heal = testsupport::spawn_process(just_heal, heal_log.string());
+
+    // 1. The second run waits for the lock; Ctrl-C on it heals nothing of the running scenario.
     ASSERT_TRUE(waiting.wait_for("waiting for another sea-chaos stack", 60s)) << waiting.tail();
     waiting.signal(SIGINT);
     EXPECT_EQ(waiting.wait(30s), 128 + SIGINT) << waiting.tail();
@@ -45,22 +57,16 @@ TEST_P(InterferenceMatrix, RunningScenarioPassesWhateverHappensBesideIt) {
     note("SIGINT to a waiting run");
 
     // 2. `just heal --now` does not wait and leaves the live run alone, saying so.
-    const auto heal_now_log = dir_ / "heal-now.log";
-    EXPECT_EQ(run_heal({"--now"}, heal_now_log, 120s), 0) << testsupport::read_file(heal_now_log.string());
-    const auto heal_now = testsupport::read_file(heal_now_log.string());
-    EXPECT_NE(heal_now.find("left alone: "), std::string::npos) << heal_now;
-    EXPECT_NE(heal_now.find(run_id), std::string::npos) << "the live run " << run_id << " is named:\n" << heal_now;
+    EXPECT_EQ(testsupport::wait_for_exit(heal_now, 120s), 0) << testsupport::read_file(heal_now_log.string());
+    const auto heal_now_text = testsupport::read_file(heal_now_log.string());
+    EXPECT_NE(heal_now_text.find("left alone: "), std::string::npos) << heal_now_text;
+    EXPECT_NE(heal_now_text.find(run_id), std::string::npos) << "the live run " << run_id << " is named:\n" << heal_now_text;
     note("just heal --now");
 
-    // 3. and 4. A later scenario run and a waiting `just heal`: both wait for the lock.
-    ChaosRun later(c.later, dir_ / "later.log");
+    // 3. and 4. The later scenario run and `just heal` wait for the lock.
     ASSERT_TRUE(later.wait_for("waiting for another sea-chaos stack", 60s)) << later.tail();
-    note(std::string("second run (") + c.later + ")");
-    const auto heal_log = dir_ / "heal.log";
-    std::map<std::string, std::string> no_env;
-    const pid_t heal = testsupport::spawn_process({"/usr/bin/env", "just", "--justfile", (sea::fixtures::repo_root() / "justfile").string(), "heal"},
-                                                  heal_log.string(), no_env);
-    note("just heal (waiting)");
+    note(std::string("second run (") + c.later + ") waiting");
+    note("just heal started (waits for the lock)");
 
     const auto code = running.wait(600s);
     EXPECT_EQ(code, 0) << c.running << " failed beside the interference:\n" << running.tail(6000);
