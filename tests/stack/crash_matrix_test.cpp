@@ -56,6 +56,8 @@ struct Plan {
     std::vector<Kill> kills;
 };
 
+void PrintTo(const Plan& plan, std::ostream* os) { *os << plan.scenario; }  // ctest lists the scenario, not bytes
+
 class CrashMatrix : public ::testing::TestWithParam<Plan> {
 protected:
     std::filesystem::path dir_ = std::filesystem::temp_directory_path() /

@@ -21,6 +21,8 @@ struct Case {
     const char* later;    // the second run started during it
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.running << " + " << c.later; }  // ctest lists names, not bytes
+
 class InterferenceMatrix : public ::testing::TestWithParam<Case> {
 protected:
     std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
