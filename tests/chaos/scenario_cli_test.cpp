@@ -12,6 +12,8 @@
 //    private SEA_BUILD_ROOT, no /tmp/sea-stack-<project> work dir, and (when docker answers) no container,
 //    network or volume of a compose project named after its pid.
 #include "sea/probes/process.hpp"
+#include "sea/testsupport/ports.hpp"
+#include "sea/testsupport/tcp_fakes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -46,35 +48,6 @@ struct Row {
 };
 
 bool docker_answers() { return sea::probes::run_process({"docker", "info", "--format", "{{.ServerVersion}}"}, 10s).ok(); }
-
-// Listens on 127.0.0.1:<ephemeral> for the lifetime of the object.
-class HeldPort {
-public:
-    HeldPort() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 1) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            throw std::runtime_error("cannot hold a port");
-        }
-        port_ = ntohs(addr.sin_port);
-    }
-    ~HeldPort() { ::close(fd_); }
-    int port() const { return port_; }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
-
-// A port nothing listens on now (bound once, released).
-int free_port() {
-    const HeldPort probe;
-    return probe.port();
-}
 
 class ScenarioCli : public ::testing::Test {
 protected:
@@ -120,8 +93,8 @@ protected:
         options.env = {{"SEA_STATE_DIR", state_dir.string()}, {"SEA_BUILD_ROOT", build_root.string()},
                        {"SEA_STACK_LOCK", row.preflight ? (root_ / "free.lock").string() : lock_path_.string()}};
         if (row.preflight) {  // the preflight also checks the host ports: free ones, so only the row's cause answers
-            options.env["SEA_OPA_PORT"] = std::to_string(free_port());
-            options.env["SEA_GATEWAY_PORT"] = std::to_string(free_port());
+            options.env["SEA_OPA_PORT"] = std::to_string(sea::testsupport::free_loopback_port());
+            options.env["SEA_GATEWAY_PORT"] = std::to_string(sea::testsupport::free_loopback_port());
         }
         for (const auto& [name, value] : row.env) options.env[name] = value;
         Answer answer;
@@ -181,7 +154,7 @@ protected:
 
 TEST_F(ScenarioCli, EveryBadInputIsOneLineInUnderASecondWithNothingStartedOrLeft) {
     const bool docker = docker_answers();
-    const HeldPort taken;
+    const sea::testsupport::SilentTcpServer taken;  // listens: the port is taken
     const auto broken_yaml = file("broken.yml", "services:\n  opa: [\n");
     const auto bad_key_yaml = file("typo.yml", "services:\n  opa:\n    imagez: x\n");
     const auto a_file = file("plain-file", "x");

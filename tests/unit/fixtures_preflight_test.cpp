@@ -1,41 +1,17 @@
 // Preflight: port check against a port we hold, image/daemon checks through a fake docker CLI, env checks.
 #include "sea/fixtures/preflight.hpp"
+#include "sea/testsupport/ports.hpp"
+#include "sea/testsupport/tcp_fakes.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
 #include <filesystem>
 #include <fstream>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace sea::fixtures;
 
 namespace {
-
-// Listens on 127.0.0.1:<ephemeral> for the lifetime of the object.
-class HeldPort {
-public:
-    HeldPort() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 1) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            throw std::runtime_error("cannot hold a port");
-        }
-        port_ = ntohs(addr.sin_port);
-    }
-    ~HeldPort() { ::close(fd_); }
-    int port() const { return port_; }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
 
 // A fake docker CLI: answers --version and info, knows only the image "present:1".
 std::filesystem::path write_fake_docker(bool daemon_up) {
@@ -54,7 +30,7 @@ std::filesystem::path write_fake_docker(bool daemon_up) {
 }  // namespace
 
 TEST(FixturesPreflight, TakenPortIsNamedWithItsOwner) {
-    const HeldPort held;
+    const sea::testsupport::SilentTcpServer held;  // listens: the port is taken
     const auto problem = port_unavailable(held.port());
     ASSERT_TRUE(problem);
     EXPECT_NE(problem->find("127.0.0.1:" + std::to_string(held.port()) + " is not free"), std::string::npos) << *problem;
@@ -70,11 +46,7 @@ TEST(FixturesPreflight, TakenPortIsNamedWithItsOwner) {
 }
 
 TEST(FixturesPreflight, FreePortPasses) {
-    int port = 0;
-    {
-        const HeldPort probe;
-        port = probe.port();
-    }
+    const int port = sea::testsupport::free_loopback_port();
     EXPECT_FALSE(port_unavailable(port));
     EXPECT_TRUE(port_unavailable(0));
     EXPECT_TRUE(port_unavailable(70000));
