@@ -262,7 +262,7 @@ TEST_F(ScenarioCli, EveryBadInputIsOneLineInUnderASecondWithNothingStartedOrLeft
             << answer.result.out;
         std::string line = answer.lines[0];
         if (line.size() > 1 && line.back() == '"') line.pop_back();
-        for (const auto& [from, to] : {std::pair<std::string, std::string>{root_.string(), "$TMP"}, {"|", "\\|"}}) {
+        for (const auto& [from, to] : {std::pair<std::string, std::string>{root_.string(), "$TMP"}, {SEA_REPO_ROOT, "<repo>"}, {"|", "\\|"}}) {
             for (auto at = line.find(from); at != std::string::npos; at = line.find(from, at + to.size())) line.replace(at, from.size(), to);
         }
         table += "| " + row.input + " | `` " + line + " `` | " + std::to_string(took.count()) + " ms |\n";
