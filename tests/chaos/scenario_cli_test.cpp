@@ -220,7 +220,7 @@ TEST_F(ScenarioCli, EveryBadInputIsOneLineInUnderASecondWithNothingStartedOrLeft
         {"no Docker daemon (`DOCKER_HOST` names no daemon), `SEA_REQUIRE_ALL=1`",
          {{"DOCKER_HOST", "unix://" + (root_ / "no-daemon.sock").string()}, {"SEA_REQUIRE_ALL", "1"}},
          "FAIL: the Docker daemon does not answer", SEA_CHAOS_OPA_RESTART_BIN, true},
-        {"no Docker daemon, `SEA_REQUIRE_ALL` unset (skips)", {{"DOCKER_HOST", "unix://" + (root_ / "no-daemon.sock").string()}},
+        {"no Docker daemon, `SEA_REQUIRE_ALL=0` (skips)", {{"DOCKER_HOST", "unix://" + (root_ / "no-daemon.sock").string()}, {"SEA_REQUIRE_ALL", "0"}},
          "FAIL: the Docker daemon does not answer", SEA_CHAOS_OPA_RESTART_BIN, true, false, 0},
         {"no docker CLI on `PATH`", {{"PATH", "/nonexistent"}, {"SEA_REQUIRE_ALL", "1"}}, "FAIL: docker CLI 'docker' not found",
          SEA_CHAOS_OPA_RESTART_BIN, true},
