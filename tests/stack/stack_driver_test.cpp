@@ -230,7 +230,7 @@ TEST_F(StackDriver, ContainerFaultsInjectVerifyAndHeal) {
     ledger.record(LedgerEntry{"", "ContainerStop", sleeper.name(), sleeper.id(), {}, "old-run", ""});
     ledger.record(LedgerEntry{"", "ContainerPause", "sea-container-that-is-gone", "", {}, "old-run", ""});
     sleeper.stop(1s);
-    const auto report = ledger.heal_all_recorded();
+    const auto report = ledger.heal_recorded(HealScope::orphaned);
     EXPECT_EQ(report.healed, 2) << (report.problems.empty() ? "" : report.problems.front());
     EXPECT_EQ(sleeper.state().status, "running");
     EXPECT_TRUE(ledger.entries().empty());

@@ -126,7 +126,7 @@ TEST_F(FixturesLedger, FailedInjectLeavesTheEntryForTheNextRunOnceItsOwnerIsGone
     next_run.register_kind("FakeFault", [](const LedgerEntry& e, FaultLedger& l) -> std::unique_ptr<Fault> {
         return std::make_unique<FakeFault>(e.container, FaultOptions{&l, e.run_id});
     });
-    const auto report = next_run.heal_all_recorded();
+    const auto report = next_run.heal_recorded(HealScope::orphaned);
     EXPECT_EQ(report.healed, 1);
     EXPECT_TRUE(report.problems.empty());
     EXPECT_FALSE(broken().contains("svc-c"));
@@ -136,7 +136,7 @@ TEST_F(FixturesLedger, FailedInjectLeavesTheEntryForTheNextRunOnceItsOwnerIsGone
 TEST_F(FixturesLedger, UnknownKindsStayAndAreReported) {
     FaultLedger ledger(file_);
     ledger.record(LedgerEntry{"", "MysteryFault", "svc-d", "", nlohmann::json::object(), "r", ""});
-    const auto report = ledger.heal_all_recorded();
+    const auto report = ledger.heal_recorded(HealScope::orphaned);
     EXPECT_EQ(report.healed, 0);
     ASSERT_EQ(report.problems.size(), 1u);
     EXPECT_NE(report.problems[0].find("unknown fault kind 'MysteryFault'"), std::string::npos) << report.problems[0];
@@ -146,7 +146,7 @@ TEST_F(FixturesLedger, UnknownKindsStayAndAreReported) {
 TEST_F(FixturesLedger, NoFileMeansNothingToHeal) {
     FaultLedger ledger(file_);
     EXPECT_TRUE(ledger.entries().empty());
-    EXPECT_EQ(ledger.heal_all_recorded().healed, 0);
+    EXPECT_EQ(ledger.heal_recorded(HealScope::orphaned).healed, 0);
     EXPECT_FALSE(ledger.remove("nope"));
 }
 
