@@ -1,6 +1,7 @@
 // SEA_COMPOSE=v1|v2 forces the compose variant detect_compose() picks (fixtures/src/compose.cpp). A bad value, and a
 // forced variant that does not answer, each fail with one line naming SEA_COMPOSE and the fix. The selections that
 // succeed are exercised by the stack label, which scripts/run-tests.sh runs once with v2 and once with v1.
+#include "sea/testsupport/scoped_env.hpp"
 #include "sea/fixtures/stack.hpp"
 
 #include <gtest/gtest.h>
@@ -18,24 +19,7 @@ namespace {
 using sea::fixtures::detect_compose;
 using sea::fixtures::StackError;
 
-// Sets an environment variable for the scope of the object and restores the previous value.
-class ScopedEnv {
-public:
-    ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
-        if (const char* old = std::getenv(name_.c_str()); old != nullptr) old_ = old;
-        ::setenv(name_.c_str(), value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-        else ::unsetenv(name_.c_str());
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    std::string name_;
-    std::optional<std::string> old_;
-};
+using sea::testsupport::ScopedEnv;
 
 // The StackError text detect_compose() throws, or "" when it selects a compose.
 std::string detection_error() {

@@ -1,4 +1,5 @@
 // env readers: defaults, validation errors naming the variable, suite paths.
+#include "sea/testsupport/scoped_env.hpp"
 #include "sea/fixtures/env.hpp"
 
 #include <gtest/gtest.h>
@@ -8,22 +9,7 @@
 using namespace sea::fixtures;
 
 namespace {
-// Sets an env var for the scope of one test.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value, 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
+using sea::testsupport::ScopedEnv;
 
 std::string config_error_of(const std::function<void()>& fn) {
     try {

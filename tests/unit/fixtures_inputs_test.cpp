@@ -1,5 +1,6 @@
 // validate_inputs: every bad input is one "BAD INPUT: <variable>: <problem>; <fix>" line, all problems at once,
 // nothing created; the pieces (run id, image reference, compose variables, override files, image choice).
+#include "sea/testsupport/scoped_env.hpp"
 #include "sea/fixtures/inputs.hpp"
 
 #include "sea/fixtures/env.hpp"
@@ -14,21 +15,7 @@ using namespace sea::fixtures;
 
 namespace {
 
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
+using sea::testsupport::ScopedEnv;
 
 ScenarioSpec opa_spec() {
     ScenarioSpec spec;

@@ -1,4 +1,5 @@
 // ProcessOwner (pid + start time, robust against pid reuse) and MachineLock's non-waiting mode and holder record.
+#include "sea/fixtures/eventually.hpp"
 #include "sea/fixtures/machine_lock.hpp"
 #include "sea/fixtures/process_owner.hpp"
 
@@ -39,8 +40,9 @@ TEST(ProcessOwner, AZombieAndAReapedChildAreGone) {
     EXPECT_TRUE(owner.alive());
     ::kill(child, SIGKILL);
     // Not reaped yet: a zombie holds nothing.
-    for (int i = 0; i < 200 && owner.alive(); ++i) ::usleep(5000);
-    EXPECT_FALSE(owner.alive());
+    const auto gone = eventually("a killed, unreaped child counts as gone", Deadline::in(std::chrono::seconds(1)),
+                                 [&] { return Observation(!owner.alive(), owner.alive() ? "alive" : "gone"); });
+    EXPECT_TRUE(gone.met) << gone.failure_message();
     ::waitpid(child, nullptr, 0);
     EXPECT_FALSE(owner.alive());
     EXPECT_FALSE(ProcessOwner::start_ticks_of(child).has_value());

@@ -2,6 +2,7 @@
 // with it, a SEA_*_PORT override moves the URL, the port compose is given and the readiness probe together,
 // a retired CHAOS_*_URL or a malformed/duplicate port is one ConfigError naming the variable, and no service of
 // a profile depends on a compose healthcheck (distroless upstream images cannot run one).
+#include "sea/testsupport/scoped_env.hpp"
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/profile.hpp"
 
@@ -21,23 +22,7 @@ namespace {
 
 using namespace sea::fixtures;
 
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value, 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
+using sea::testsupport::ScopedEnv;
 
 std::string config_error_of(const std::function<void()>& fn) {
     try {
