@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Flake measurement (`just soak runs=N`): runs the whole chaos suite N times on a prepared machine and prints,
-# per scenario, the pass count, min/median/max wall time and min/median/max time-to-recover (from each run's
-# timeline JSON). Figures also land in build/<preset>/soak/summary.tsv.
+# per scenario, the pass count, min/median/max duration and min/median/max time-to-recover, all read from the
+# timeline.json (schema_version 2) each scenario run writes, never from ctest's output: passed iff
+# outcome.status is "passed", duration = duration_ms, time-to-recover = fault.time_to_recover_ms (only runs
+# that recovered have one). Round i has its own run id (SEA_CHAOS_RUN_ID) and artifacts
+# (build/<preset>/soak/run-<i>/chaos-artifacts/<Suite>.<Test>/, via SEA_BUILD_ROOT); only timelines carrying
+# that round's id count, and a scenario of tests/chaos/scenarios.txt without one is a failed run of that round.
+# Figures also land in build/<preset>/soak/summary.tsv (name = the timeline's "test", <Suite>.<Test>; the
+# scenario's name when no round wrote a timeline for it; pass; runs; duration s and time-to-recover ms as
+# min/median/max, "-" when none).
 #   scripts/soak.sh [runs=<N> | <N>]   (default 5)
 # SEA_LIST_ONLY=1 prints the number of runs and the ctest selection of each (`ctest -N`) and exits.
 set -euo pipefail
@@ -17,34 +24,58 @@ if [ "${SEA_LIST_ONLY:-0}" = 1 ]; then
 fi
 out="$SEA_BUILD_DIR/soak"
 rm -rf "$out"; mkdir -p "$out"
+stamp="$(date -u +%Y%m%dT%H%M%S)Z-$$"
 for i in $(seq 1 "$runs"); do
   sea_log "soak run $i/$runs"
-  ctest "${select_args[@]}" --output-junit "$out/run-$i.xml" >"$out/run-$i.log" 2>&1 || true
-  for t in "$SEA_BUILD_DIR"/chaos-artifacts/*/timeline.json; do
-    [ -e "$t" ] && cp "$t" "$out/run-$i.$(basename "$(dirname "$t")").timeline.json"
-  done
+  export SEA_CHAOS_RUN_STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
+  export SEA_CHAOS_RUN_ID="soak-$stamp-r$i"
+  echo "$SEA_CHAOS_RUN_ID" >"$out/run-$i.id"
+  mkdir -p "$out/run-$i"
+  SEA_BUILD_ROOT="$out/run-$i" ctest "${select_args[@]}" --output-junit "$out/run-$i.xml" >"$out/run-$i.log" 2>&1 || true
 done
-python3 - "$out" "$runs" <<'PY'
+unset SEA_CHAOS_RUN_ID SEA_CHAOS_RUN_STARTED_AT
+python3 - "$out" "$runs" "$sea_root/tests/chaos/scenarios.txt" <<'PY'
 import glob, json, os, re, statistics, sys
-out, runs = sys.argv[1], int(sys.argv[2])
-rows = {}
-for xml in sorted(glob.glob(os.path.join(out, "run-*.xml"))):
-    text = open(xml).read()
-    for m in re.finditer(r'<testcase name="([^"]+)"[^>]*time="([0-9.]+)"[^>]*status="(\w+)"', text):
-        name, secs, status = m.groups()
-        r = rows.setdefault(name, {"pass": 0, "durations": [], "ttr": []})
-        r["pass"] += status == "run"
-        r["durations"].append(float(secs))
-for tl in glob.glob(os.path.join(out, "run-*.timeline.json")):
-    name = os.path.basename(tl).split(".", 1)[1].rsplit(".timeline.json", 1)[0]  # <Suite>.<Test>
-    ttr = json.load(open(tl)).get("fault", {}).get("time_to_recover_ms")
-    if name in rows and ttr is not None:
-        rows[name]["ttr"].append(ttr)
+out, runs, scenario_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(scenario_file) as f:
+    expected = [l.strip() for l in f if re.fullmatch(r"[a-z][a-z0-9_]*", l.strip())]
+rows = {}   # scenario -> {"name", "pass", "durations", "ttr"}
+def row(scenario):
+    return rows.setdefault(scenario, {"name": None, "pass": 0, "durations": [], "ttr": []})
+for i in range(1, runs + 1):
+    with open(os.path.join(out, f"run-{i}.id")) as f:
+        run_id = f.read().strip()
+    seen = set()
+    for path in sorted(glob.glob(os.path.join(out, f"run-{i}", "chaos-artifacts", "*", "timeline.json"))):
+        try:
+            with open(path) as f:
+                t = json.load(f)
+        except (OSError, ValueError) as e:
+            print(f"soak: run {i}: {path}: unreadable ({e}); not counted", file=sys.stderr)
+            continue
+        if not isinstance(t, dict) or (t.get("run") or {}).get("id") != run_id:
+            print(f"soak: run {i}: {path}: not of this run (run id {(t.get('run') or {}).get('id') if isinstance(t, dict) else None!r}); not counted", file=sys.stderr)
+            continue
+        scenario = t.get("scenario") or t.get("test") or os.path.basename(os.path.dirname(path))
+        r = row(scenario)
+        r["name"] = t.get("test") or r["name"]
+        seen.add(scenario)
+        r["pass"] += (t.get("outcome") or {}).get("status") == "passed"
+        if isinstance(t.get("duration_ms"), (int, float)):
+            r["durations"].append(t["duration_ms"] / 1000.0)
+        ttr = (t.get("fault") or {}).get("time_to_recover_ms")
+        if isinstance(ttr, (int, float)):
+            r["ttr"].append(ttr)
+    for scenario in expected:
+        if scenario not in seen:
+            row(scenario)   # no timeline this round: a failed run
+            print(f"soak: run {i}: {scenario} wrote no timeline; counted as failed", file=sys.stderr)
 def mmm(v, unit):
     return "-" if not v else f"{min(v):.1f}/{statistics.median(v):.1f}/{max(v):.1f}{unit}"
+named = sorted((((r["name"] or scenario), r) for scenario, r in rows.items()), key=lambda nr: nr[0])
 with open(os.path.join(out, "summary.tsv"), "w") as f:
     print(f"{'scenario':60} {'pass':>7} {'duration min/med/max':>24} {'time-to-recover min/med/max':>30}")
-    for name, r in sorted(rows.items()):
+    for name, r in named:
         line = f"{name:60} {r['pass']:>3}/{runs:<3} {mmm(r['durations'],' s'):>24} {mmm(r['ttr'],' ms'):>30}"
         print(line); f.write("\t".join([name, str(r['pass']), str(runs), mmm(r['durations'],''), mmm(r['ttr'],'')]) + "\n")
 PY
