@@ -14,16 +14,14 @@
 
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/fault.hpp"
-#include "sea/fixtures/probe_loop.hpp"
 #include "sea/fixtures/scenario.hpp"
 #include "sea/probes/nats_probe.hpp"
 
-#include "samples.hpp"
-
 #include <fmt/format.h>
 
-#include <atomic>
+#include <algorithm>
 #include <map>
+#include <set>
 
 namespace sea::chaos {
 namespace {
@@ -34,12 +32,17 @@ using fixtures::Observation;
 constexpr const char* kSubject = "sea.event.chaos_probe.v1";
 constexpr int kLeafPort = 7522;
 
+// One probe publish through domain A as the History records it.
 struct Publish {
     std::string msg_id;
-    bool acked = false;
-    bool during_partition = false;
-    std::string detail;
+    probes::PublishResult result;
+    [[nodiscard]] fixtures::Outcome outcome() const { return result.acked ? fixtures::Outcome::ok : fixtures::Outcome::fail; }
+    [[nodiscard]] std::string describe() const { return msg_id + ": " + (result.acked ? fmt::format("acked seq {}", result.seq) : result.error); }
 };
+
+std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops) {
+    return static_cast<std::size_t>(std::count_if(ops.begin(), ops.end(), [](const auto& op) { return op.ok(); }));
+}
 
 class NatsPartitionMesh : public fixtures::ScenarioTest {
 protected:
@@ -76,25 +79,26 @@ protected:
             steady("stream " + stream->config.name + " holds the streams file's configuration", 10s,
                    [&] { return stream_matches_file(client_for(stream->domain), *stream); });
         }
-        steady("leafnode link up", 30s, [&] { return link_up(); });
-        const auto id = fmt::format("steady-{}", fixtures::current_run_id());
+        steady("leafnode link up", 30s, [&] { const auto v = link_up(); return Observation(v.valid(), v.evidence); });
+        steady_id_ = fmt::format("steady-{}", fixtures::current_run_id());
         steady("a steady-state message reaches the mirror", 60s, [&] {
-            const auto p = js_a_->publish(kSubject, "steady", id, 2s);
+            const auto p = js_a_->publish(kSubject, "steady", steady_id_, 2s);
             if (!p.acked) return Observation(false, "publish: " + p.error);
             const auto ids = mirror_ids();
-            return Observation(ids.count(id) == 1, fmt::format("mirror holds {} ids", ids.size()));
+            return Observation(ids.count(steady_id_) == 1, fmt::format("mirror holds {} ids", ids.size()));
         });
     }
 
     // (c) b-1 reports a leaf connection to a-1, and a-1 reports at least one leaf connection.
-    Observation link_up() const {
+    check::Verdict link_up() const {
         const auto a = probes::nats_monitor_json(monitor_a_, "/leafz", 1s);
         const auto b = probes::nats_monitor_json(monitor_b_, "/leafz", 1s);
         const auto count = [](const std::optional<nlohmann::json>& j) -> long {
             return j && j->contains("leafs") && (*j)["leafs"].is_array() ? static_cast<long>((*j)["leafs"].size()) : -1;
         };
         const long on_a = count(a), on_b = count(b);
-        return Observation(on_a >= 1 && on_b >= 1, fmt::format("leaf connections: a-1 {} b-1 {}", on_a, on_b));
+        const auto evidence = fmt::format("leaf connections: a-1 {} b-1 {}", on_a, on_b);
+        return on_a >= 1 && on_b >= 1 ? check::valid(evidence) : check::invalid(evidence);
     }
 
     std::map<std::string, int> mirror_ids() const {
@@ -107,6 +111,34 @@ protected:
         return counts;
     }
 
+    // (b) Jepsen's set-full over the publish history: every acked publish (and the steady-state message) once in the mirror.
+    check::Verdict mirror_exactly_once(const std::vector<fixtures::Op<Publish>>& publishes) const {
+        std::set<std::string> attempted{steady_id_}, acked{steady_id_};
+        for (const auto& op : publishes) {
+            attempted.insert(op.value.msg_id);
+            if (op.ok()) acked.insert(op.value.msg_id);
+        }
+        return check::exactly_once(attempted, acked, mirror_ids());
+    }
+
+    // The mirror fell ≥ 10 messages (0.5 s of publishing) behind the source while ≥ 10 more publishes were acked:
+    // the link is cut. A platform whose publish path crosses the link shows the cut as failing publishes instead
+    // ((a) judges that).
+    Observation partition_effective(fixtures::IptablesPartition& partition, const fixtures::History<Publish>& publishes, std::size_t acked_before) const {
+        std::string rules;
+        const bool in_place = partition.verify_injected(rules);
+        const auto src = client_for(streams_.source.domain).stream_info(streams_.source.config.name, 2s);
+        const auto mir = client_for(streams_.mirror.domain).stream_info(streams_.mirror.config.name, 2s);
+        const auto ops = publishes.ops();
+        const auto acked = acked_count(ops);
+        const auto in_fault = check::in_phase(ops, {fixtures::Phase::fault});
+        const auto failing = in_fault.size() - acked_count(in_fault);
+        const bool behind = src.ok && mir.ok && src.last_seq >= mir.last_seq + 10 && acked >= acked_before + 10;
+        return Observation(in_place && partition.dropped_packets() > 0 && (behind || failing >= 5),
+                           fmt::format("source last seq {} mirror last seq {} acked {} (+{}), {} publishes failing; rules: {}", src.last_seq,
+                                       mir.last_seq, acked, acked - acked_before, failing, rules));
+    }
+
     const std::string url_a_ = spec().profile.url("nats-a");  // SEA_MESH_A_PORT
     const std::string url_b_ = spec().profile.url("nats-b");  // SEA_MESH_B_PORT
     const std::string domain_a_ = fixtures::env_or("CHAOS_DOMAIN_A", "sea-a");
@@ -114,99 +146,39 @@ protected:
     const std::string monitor_a_ = spec().profile.url("monitor-a-1");  // SEA_MESH_A1_MONITOR_PORT
     const std::string monitor_b_ = spec().profile.url("monitor-b-1");  // SEA_MESH_B1_MONITOR_PORT
     const MeshStreams streams_ = load_mesh_streams();
+    std::string steady_id_;
     std::optional<probes::JetStreamClient> js_a_, js_b_;
 };
 
 TEST_F(NatsPartitionMesh, AckedMessagesReachMirrorExactlyOnce) {
-    std::atomic<bool> partitioned{false};
-    Samples<Publish> publishes;
     const auto run = fixtures::current_run_id();
-    fixtures::ProbeLoop publisher("probe publisher", {.interval = 50ms, .max_iterations = 3000, .max_duration = 150s}, [&](std::uint64_t n) {
-        const auto sent = Clock::now();
-        Publish p{fmt::format("chaos-probe-{}-{:06}", run, n), false, partitioned.load(), ""};
-        const auto r = js_a_->publish(kSubject, fmt::format("{{\"seq\":{}}}", n), p.msg_id, 2s);
-        p.acked = r.acked;
-        p.detail = r.acked ? fmt::format("seq {}", r.seq) : r.error;
-        timeline().event("publish", r.acked, r.latency, p.detail);
-        publishes.add(sent, std::move(p));
+    auto& publishes = record<Publish>("publish", fixtures::every(50ms), [&](std::uint64_t n) {
+        const auto id = fmt::format("chaos-probe-{}-{:06}", run, n);
+        return Publish{id, js_a_->publish(kSubject, fmt::format("{{\"seq\":{}}}", n), id, 2s)};
     });
 
-    const auto& source_js = client_for(streams_.source.domain);
-    const auto& mirror_js = client_for(streams_.mirror.domain);
-    auto& partition = make_fault<fixtures::IptablesPartition>("sea-nats-a-1", std::vector<int>{kLeafPort});
-    partitioned = true;
-    std::uint64_t acked_at_inject = 0;
-    for (const auto& s : publishes.snapshot()) acked_at_inject += s.value.acked ? 1 : 0;
-    ASSERT_TRUE(inject(partition, 15s, [&] {
-        std::string rules;
-        const bool in_place = partition.verify_injected(rules);
-        const auto src = source_js.stream_info(streams_.source.config.name, 2s);
-        const auto mir = mirror_js.stream_info(streams_.mirror.config.name, 2s);
-        std::uint64_t acked = 0;
-        for (const auto& s : publishes.snapshot()) acked += s.value.acked ? 1 : 0;
-        // Behind by ≥ 10 messages (0.5 s of publishing) while ≥ 10 more publishes were acked: the link is cut.
-        // A platform whose publish path crosses the link shows the cut as failing publishes instead ((a) judges it).
-        const bool behind = src.ok && mir.ok && src.last_seq >= mir.last_seq + 10 && acked >= acked_at_inject + 10;
-        std::size_t failing = 0;
-        for (const auto& s : publishes.snapshot()) failing += s.value.during_partition && !s.value.acked ? 1 : 0;
-        return Observation(in_place && partition.dropped_packets() > 0 && (behind || failing >= 5),
-                           fmt::format("source last seq {} mirror last seq {} acked {} (+{}), {} publishes failing; rules: {}", src.last_seq,
-                                       mir.last_seq, acked, acked - acked_at_inject, failing, rules));
-    }));
-
-    // Hold the partition until the monitor endpoints report the link down: with ping_interval 2 s and
-    // ping_max 2 that takes 4–6 s; 30 s bounds it.
-    const auto link_down = fixtures::eventually("leafnode link reported down", fixtures::Deadline::in(30s),
-                                                [&] { const auto up = link_up(); return Observation(!up.met, up.observed); });
-    partitioned = false;
+    auto& partition = make_fault<fixtures::IptablesPartition>(stack().service("sea-nats-a-1"), std::vector<int>{kLeafPort});
+    const auto acked_before = acked_count(publishes.ops());
+    ASSERT_TRUE(inject(partition, 15s, [&] { return partition_effective(partition, publishes, acked_before); }));
+    // Hold the partition until the monitor endpoints report the link down: with ping_interval 2 s and ping_max 2
+    // that takes 4–6 s; 30 s bounds it.
+    const auto link_down = fixtures::eventually("leafnode link reported down", fixtures::Deadline::in(30s), [&] {
+        const auto up = link_up();
+        return Observation(!up.valid(), up.evidence);
+    });
     heal();
-    ASSERT_TRUE(link_down.met) << "FAULT NOT EFFECTIVE: " << link_down.failure_message();
+    if (!link_down.met) return fail("fault-not-effective", "FAULT NOT EFFECTIVE: " + link_down.failure_message());
 
     // (c) After heal the leaf remote redials within its reconnect interval (1 s by default) and pings every
     // 2 s; measured heal→converged was 2.4–3.2 s. 60 s is the suite's minimum deadline.
     invariant_eventually("c link-up-again", 60s, [&] { return link_up(); });
-
     // Stop publishing only after the link is back, so messages after the heal are compared too.
-    publisher.stop();
-    const auto sent = publishes.snapshot();
-    std::vector<std::string> acked_ids;
-    std::size_t during = 0, during_acked = 0;
-    std::string first_failure;
-    for (const auto& s : sent) {
-        if (s.value.acked) acked_ids.push_back(s.value.msg_id);
-        if (!s.value.during_partition) continue;
-        ++during;
-        if (s.value.acked) {
-            ++during_acked;
-        } else if (first_failure.empty()) {
-            first_failure = s.value.msg_id + ": " + s.value.detail;
-        }
-    }
-    invariant_verdict("a publishes-acked-during-partition", during > 0 && during_acked == during,
-                      fmt::format("{} of {} publishes during the partition acked{}{}", during_acked, during,
-                                  first_failure.empty() ? "" : "; first failure: ", first_failure));
-
+    stop_recording();
+    invariant("a publishes-acked-during-partition", check::all_ok(check::in_phase(publishes.ops(), {fixtures::Phase::fault})));
     // (b) A mirror whose source became unreachable retries with a growing wait: nats-server 2.15 starts at 5 s
     // and caps at 2 min (retryBackOff / retryMaximum in server/stream.go); measured heal→converged 1.2–38 s.
     // 180 s (the suite's maximum) covers the 2 min cap plus reading the mirror back.
-    invariant_eventually("b mirror-exactly-once", 180s, [&] {
-        const auto ids = mirror_ids();
-        std::size_t missing = 0, duplicated = 0;
-        std::string example;
-        for (const auto& id : acked_ids) {
-            const auto it = ids.find(id);
-            if (it == ids.end()) {
-                ++missing;
-                if (example.empty()) example = "missing " + id;
-            } else if (it->second > 1) {
-                ++duplicated;
-                if (example.empty()) example = fmt::format("{} held {} times", id, it->second);
-            }
-        }
-        return Observation(missing == 0 && duplicated == 0,
-                           fmt::format("{} acked ids; mirror holds {} ids; {} missing, {} duplicated{}{}", acked_ids.size(), ids.size(),
-                                       missing, duplicated, example.empty() ? "" : "; e.g. ", example));
-    });
+    invariant_eventually("b mirror-exactly-once", 180s, [&] { return mirror_exactly_once(publishes.ops()); });
     recovered();
 }
 

@@ -8,8 +8,23 @@ namespace sea::chaos {
 
 using namespace std::chrono_literals;
 
-OutboxProducer::OutboxProducer(std::string conninfo, std::string subject, fixtures::Timeline& timeline)
-    : conninfo_(std::move(conninfo)), subject_(std::move(subject)), timeline_(timeline) {}
+fixtures::Outcome Insert::outcome() const {
+    switch (result) {
+        case probes::InsertOutcome::committed:
+        case probes::InsertOutcome::duplicate: return fixtures::Outcome::ok;
+        case probes::InsertOutcome::failed: return fixtures::Outcome::fail;
+        case probes::InsertOutcome::unknown: break;
+    }
+    return fixtures::Outcome::unknown;
+}
+
+std::string Insert::describe() const {
+    const auto what = ids.size() == 1 ? ids.front() : fmt::format("{} rows", ids.size());
+    return fmt::format("insert {}: {}{}", what, probes::to_string(result), error.empty() ? "" : " (" + error.substr(0, 120) + ")");
+}
+
+OutboxProducer::OutboxProducer(std::string conninfo, std::string subject, fixtures::History<Insert>& history)
+    : conninfo_(std::move(conninfo)), subject_(std::move(subject)), history_(history) {}
 
 OutboxProducer::~OutboxProducer() {
     if (loop_) loop_->stop();
@@ -17,12 +32,15 @@ OutboxProducer::~OutboxProducer() {
 
 bool OutboxProducer::insert_backlog(int rows, std::chrono::milliseconds timeout) {
     probes::DbConnection db(conninfo_);
+    const auto sent = fixtures::Clock::now();
     const auto result = db.query(
         "INSERT INTO outbox_events (id, aggregate, subject, payload) "
         "SELECT gen_random_uuid(), 'chaos-backlog', $1, jsonb_build_object('n', n) FROM generate_series(1, $2::int) AS n "
         "RETURNING id::text",
         timeout, {subject_, std::to_string(rows)});
-    timeline_.event("outbox-backlog", result.ok, result.latency, fmt::format("{} rows", result.rows.size()));
+    Insert backlog{{}, result.ok ? probes::InsertOutcome::committed : probes::InsertOutcome::unknown, result.ok ? "" : result.error};
+    for (const auto& row : result.rows) backlog.ids.push_back(*row.at(0));
+    history_.add(sent, backlog);
     std::lock_guard<std::mutex> lock(mutex_);
     if (!result.ok || static_cast<int>(result.rows.size()) != rows) {
         last_error_ = result.ok ? fmt::format("{} of {} rows returned", result.rows.size(), rows) : result.error;
@@ -35,9 +53,10 @@ bool OutboxProducer::insert_backlog(int rows, std::chrono::milliseconds timeout)
 void OutboxProducer::attempt(probes::DbConnection& db, const std::string& id) {
     probes::OutboxRow row{id, "chaos-producer", subject_, R"({"source":"postgres_restart_outbox"})"};
     // 1 s: a healthy insert takes ~1 ms; during the outage a short timeout keeps the loop cycling.
+    const auto sent = fixtures::Clock::now();
     const auto result = db.insert_outbox_row(row, 1s);
     const bool done = result.outcome == probes::InsertOutcome::committed || result.outcome == probes::InsertOutcome::duplicate;
-    timeline_.event("outbox-insert", done, result.latency, probes::to_string(result.outcome));
+    history_.add(sent, Insert{{id}, result.outcome, done ? "" : result.error});
     std::lock_guard<std::mutex> lock(mutex_);
     if (done) {
         committed_.insert(id);

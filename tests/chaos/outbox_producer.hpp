@@ -9,11 +9,14 @@
 //    committed while its connection died is neither lost nor counted twice.
 //  * stop_and_resolve(budget) stops the loop and retries every pending id until each is committed or the
 //    budget is spent; ids never resolved are dropped from "pending" only if the retry proved they are absent.
-//  * Every insert is recorded in the timeline as probe "outbox-insert".
+//  * Every insert attempt is recorded in the History given to the constructor (an Insert per attempt: ok =
+//    committed or found already there, fail = definitely not committed, unknown = may have committed), so the
+//    attempted ids are history.ops() and the acknowledged ones committed_ids() (unknowns resolved by retry).
+//    The backlog statement is one op whose value lists its ids.
 #pragma once
 
+#include "sea/fixtures/history.hpp"
 #include "sea/fixtures/probe_loop.hpp"
-#include "sea/fixtures/timeline.hpp"
 #include "sea/probes/db_probe.hpp"
 
 #include <chrono>
@@ -22,12 +25,22 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace sea::chaos {
 
+// One insert attempt: the ids it tried to write (one, or the whole backlog) and how it ended.
+struct Insert {
+    std::vector<std::string> ids;
+    probes::InsertOutcome result = probes::InsertOutcome::unknown;
+    std::string error;
+    [[nodiscard]] fixtures::Outcome outcome() const;
+    [[nodiscard]] std::string describe() const;
+};
+
 class OutboxProducer {
 public:
-    OutboxProducer(std::string conninfo, std::string subject, fixtures::Timeline& timeline);
+    OutboxProducer(std::string conninfo, std::string subject, fixtures::History<Insert>& history);
     ~OutboxProducer();
 
     bool insert_backlog(int rows, std::chrono::milliseconds timeout);
@@ -45,7 +58,7 @@ private:
 
     std::string conninfo_;
     std::string subject_;
-    fixtures::Timeline& timeline_;
+    fixtures::History<Insert>& history_;
     mutable std::mutex mutex_;
     std::set<std::string> committed_;
     std::deque<std::string> pending_;

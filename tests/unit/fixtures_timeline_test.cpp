@@ -11,16 +11,38 @@
 #include <thread>
 
 using namespace std::chrono_literals;
+using sea::fixtures::Phase;
 using sea::fixtures::Timeline;
 
 TEST(FixturesTimeline, PhasesInOrderAcceptsSubsequencesOnly) {
     Timeline t("order");
-    for (const char* p : {"steady", "inject", "degraded", "heal", "recovered"}) t.phase(p);
-    EXPECT_TRUE(t.phases_in_order({"steady", "heal", "recovered"}));
+    for (const Phase p : {Phase::steady, Phase::prepare, Phase::fault, Phase::heal, Phase::recovered}) t.enter(p);
+    EXPECT_TRUE(t.phases_in_order({Phase::steady, Phase::heal, Phase::recovered}));
     EXPECT_TRUE(t.phases_in_order({}));
-    EXPECT_FALSE(t.phases_in_order({"heal", "inject"}));
-    EXPECT_FALSE(t.phases_in_order({"steady", "missing"}));
-    EXPECT_EQ(t.phase_names().size(), 5u);
+    EXPECT_FALSE(t.phases_in_order({Phase::heal, Phase::fault}));
+    EXPECT_FALSE(t.phases_in_order({Phase::steady, Phase::teardown}));
+    EXPECT_EQ(t.phase_names(), (std::vector<std::string>{"steady", "prepare", "fault", "heal", "recovered"}));
+}
+
+// The fixture tracks the phases; a History asks which one was current when an op was sent.
+TEST(FixturesTimeline, PhaseAtAndWindowFollowTheEnteredPhases) {
+    Timeline t("window");
+    const auto before = sea::fixtures::Clock::now();
+    EXPECT_EQ(t.phase_at(before), Phase::setup);  // nothing entered yet
+    EXPECT_FALSE(t.window(Phase::fault));
+    t.enter(Phase::steady);
+    std::this_thread::sleep_for(5ms);  // the subject of this test: distinct phase start times
+    t.enter(Phase::fault);
+    const auto in_fault = sea::fixtures::Clock::now();
+    std::this_thread::sleep_for(5ms);
+    t.enter(Phase::heal);
+    EXPECT_EQ(t.phase_at(in_fault), Phase::fault);
+    EXPECT_EQ(t.current_phase(), Phase::heal);
+    const auto w = t.window(Phase::fault);
+    ASSERT_TRUE(w);
+    EXPECT_LE(w->from, in_fault);
+    EXPECT_GE(w->to, in_fault);
+    EXPECT_GE(w->length(), 4ms);
 }
 
 TEST(FixturesTimeline, CountersAggregateConcurrentEvents) {
@@ -58,11 +80,18 @@ TEST(FixturesTimeline, TimeToRecoverIsHealToRecovered) {
 
 TEST(FixturesTimeline, WriteJsonContainsEverySection) {
     Timeline t("json");
-    t.phase("steady");
+    t.set_test_name("Json.Case");
+    t.enter(Phase::steady);
     t.event("nats", true, 1500us, "pub ok");
     t.fault_inject_started("IptablesPartition sea-nats tcp/4222");
-    t.invariant("no message lost", 5000ms, 1200ms, true, "sent=100 received=100");
-    t.invariant("latency bound", 1000ms, std::nullopt, false, "p99=2300ms");
+    auto held = sea::check::valid("sent=100 received=100");
+    held.counts["ops"] = 100;
+    t.verdict("a no-message-lost", 5000ms, 1200ms, held);
+    auto broken = sea::check::invalid("p99=2300ms");
+    broken.example("#3 slow");
+    t.verdict("b latency-bound", std::nullopt, std::nullopt, broken);
+    t.failure("invariant-violated", "INVARIANT VIOLATED [json/b latency-bound] p99=2300ms");
+    t.outcome("failed");
     const auto path = std::filesystem::temp_directory_path() / ("sea-timeline-" + std::to_string(::getpid())) / "timeline.json";
     t.write_json(path);
     std::ifstream in(path);
@@ -74,9 +103,21 @@ TEST(FixturesTimeline, WriteJsonContainsEverySection) {
     EXPECT_EQ(j["counters"]["nats"]["ok"], 1);
     EXPECT_EQ(j["fault"]["description"], "IptablesPartition sea-nats tcp/4222");
     EXPECT_TRUE(j["fault"]["healed_ms"].is_null());
-    EXPECT_EQ(j["invariants"][0]["verdict"], "pass");
-    EXPECT_EQ(j["invariants"][1]["met_at_ms"], nullptr);
-    EXPECT_EQ(j["invariants"][1]["verdict"], "fail");
+    EXPECT_EQ(j["schema_version"], sea::fixtures::kTimelineSchemaVersion);
+    EXPECT_EQ(j["test"], "Json.Case");
+    EXPECT_EQ(j["verdicts"][0]["id"], "a no-message-lost");
+    EXPECT_EQ(j["verdicts"][0]["validity"], "valid");
+    EXPECT_EQ(j["verdicts"][0]["counts"]["ops"], 100);
+    EXPECT_EQ(j["verdicts"][0]["deadline_ms"], 5000);
+    EXPECT_EQ(j["verdicts"][1]["met_at_ms"], nullptr);
+    EXPECT_EQ(j["verdicts"][1]["deadline_ms"], nullptr);
+    EXPECT_EQ(j["verdicts"][1]["validity"], "invalid");
+    EXPECT_EQ(j["verdicts"][1]["examples"][0], "#3 slow");
+    EXPECT_EQ(j["outcome"]["status"], "failed");
+    EXPECT_EQ(j["outcome"]["failures"][0]["kind"], "invariant-violated");
+    EXPECT_TRUE(j["segments_ms"].contains("steady"));
+    EXPECT_TRUE(j["fault"]["time_to_recover_ms"].is_null());
+    EXPECT_FALSE(t.all_verdicts_valid());
     std::filesystem::remove_all(path.parent_path());
 }
 
