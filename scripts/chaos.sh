@@ -51,4 +51,5 @@ export SEA_CHAOS_RUN_ID="chaos-$(date -u -d "$SEA_CHAOS_RUN_STARTED_AT" +%Y%m%dT
 rc=0
 ctest "${select_args[@]}" --output-on-failure --output-junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" || rc=$?
 sea_report "$SEA_CHAOS_RUN_ID" || true
+sea_junit "$SEA_CHAOS_RUN_ID" || true  # test-logs/chaos-invariants.junit.xml: one testcase per invariant
 exit "$rc"

@@ -44,14 +44,27 @@ sea_app_variant_args() {
 
 # sea_report [RUN_ID]: writes the HTML chaos report (build/<preset>/chaos-report/index.html) of ONE run — RUN_ID
 # (the SEA_CHAOS_RUN_ID scripts/chaos.sh and run-tests.sh export per ctest invocation; a run that ran nothing gets a
-# report saying so), else the newest run found — from its timelines and the chaos label's JUnit file when present.
-# Timelines of other runs are only counted. Without RUN_ID and without artifacts it writes nothing.
+# report saying so), else the newest run found — from its timelines (schema 2: each scenario's verdict is its
+# timeline's outcome). Timelines of other runs are only counted. Without RUN_ID and without artifacts it writes nothing.
 sea_report() {
-  local junit=() run=()
+  local run=()
   [ -n "${1:-}" ] && run=(--run-id "$1")
   [ -d "$SEA_BUILD_DIR/chaos-artifacts" ] || [ ${#run[@]} -gt 0 ] || return 0
-  [ -f "$SEA_BUILD_DIR/test-logs/chaos.junit.xml" ] && junit=(--junit "$SEA_BUILD_DIR/test-logs/chaos.junit.xml")
   "$sea_root/tools/report/make_report" --artifacts "$SEA_BUILD_DIR/chaos-artifacts" \
-    --out "$SEA_BUILD_DIR/chaos-report/index.html" "${run[@]}" "${junit[@]}" \
+    --out "$SEA_BUILD_DIR/chaos-report/index.html" "${run[@]}" \
     && sea_log "chaos report: $SEA_BUILD_DIR/chaos-report/index.html"
+}
+
+# sea_junit [RUN_ID]: writes build/<preset>/test-logs/chaos-invariants.junit.xml for the same run as sea_report: one
+# testsuite per scenario, one testcase per invariant ("opa_restart/a never-allow-while-opa-down", the evidence as the
+# failure message), valid against junit-10.xsd (tools/report/make_junit). ctest's --output-junit and gtest's XML are
+# written as before; this file is the one CI dashboards show per invariant. Same guard as sea_report.
+sea_junit() {
+  local run=()
+  [ -n "${1:-}" ] && run=(--run-id "$1")
+  [ -d "$SEA_BUILD_DIR/chaos-artifacts" ] || [ ${#run[@]} -gt 0 ] || return 0
+  rm -f "$SEA_BUILD_DIR/test-logs/chaos-invariants.junit.xml"  # never leave an older run's file behind a failure
+  "$sea_root/tools/report/make_junit" --artifacts "$SEA_BUILD_DIR/chaos-artifacts" \
+    --out "$SEA_BUILD_DIR/test-logs/chaos-invariants.junit.xml" "${run[@]}" \
+    && sea_log "per-invariant JUnit: $SEA_BUILD_DIR/test-logs/chaos-invariants.junit.xml"
 }

@@ -81,6 +81,14 @@ for label in "${labels[@]}"; do
     run_label "$run" "$compose" "$name" || rc=$?
     if [ "$label" = chaos ]; then
       sea_report "$SEA_CHAOS_RUN_ID" || true
+      # test-logs/chaos-invariants.junit.xml (one testcase per invariant) must be written and valid against the
+      # Jenkins schema: CI's dashboards read it, so a missing or invalid file fails the label.
+      junit="$SEA_BUILD_DIR/test-logs/chaos-invariants.junit.xml"
+      if ! sea_junit "$SEA_CHAOS_RUN_ID" \
+         || ! xmllint --noout --schema "$sea_root/tests/report/junit-10.xsd" "$junit" 2>>"$SEA_BUILD_DIR/test-logs/$name.log"; then
+        sea_log "label chaos: $junit not written or not valid against tests/report/junit-10.xsd (see $SEA_BUILD_DIR/test-logs/$name.log)"
+        rc=1
+      fi
       unset SEA_CHAOS_RUN_ID SEA_CHAOS_RUN_STARTED_AT
     fi
     if [ "$label" = mutants ]; then

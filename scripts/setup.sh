@@ -3,7 +3,8 @@
 # distribution stops with one line). Idempotent: a second run installs nothing, starts nothing, builds nothing and
 # prints nothing (it only checks; about 2.5 s on this machine).
 #   1. apt packages that are missing: build dependencies, ccache, iptables, debootstrap, the distribution's
-#      PostgreSQL server (postgresql-15 / -14 / -16) and nats-server (local servers for the integration tests);
+#      PostgreSQL server (postgresql-15 / -14 / -16) and nats-server (local servers for the integration tests),
+#      libxml2-utils (xmllint, for the JUnit schema check);
 #      Docker and compose ONLY where none answers (below);
 #   2. `just` from npm (rust-just) when missing, the report's chart library (npm ci --prefix tools/report);
 #   3. compose v2: kept when `docker compose version` answers; otherwise built from its Go module at the version
@@ -65,6 +66,7 @@ apt_packages=(
   nlohmann-json3-dev libcpp-httplib-dev libboost-dev libboost-filesystem-dev
   "$postgres_pkg" nats-server
   iptables debootstrap iproute2 util-linux python3
+  libxml2-utils  # xmllint: validates the per-invariant JUnit against tests/report/junit-10.xsd (unit test, run-tests.sh)
 )
 [ "$engine" = none ] && apt_packages+=(docker.io)
 [ "$compose_v1" = absent ] && [ "$compose_v2" = absent ] && apt_packages+=(docker-compose)

@@ -1,22 +1,19 @@
-"""make_report without a browser: verdict sources, input errors, escaping, self-containedness."""
+"""make_report without a browser: verdicts from the timeline (schema 2), input errors, escaping, self-containedness."""
 from __future__ import annotations
 
 import json
 import re
 import shutil
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-from support import (ARTIFACTS, FIXTURE_RUN, FIXTURES, MAKE_REPORT, NEWER_RUN, OLDER_RUN, REAL_NODE_MODULES, make_report,
-                     out_dir, write_run_artifacts)
-
-sys.path.insert(0, str(MAKE_REPORT.resolve().parent))
-from sea_report.verdicts import scenario_verdict  # noqa: E402
+from support import (ARTIFACTS, FIXTURE_RUN, NEWER_RUN, OLDER_RUN, REAL_NODE_MODULES, SETUP_FAILURES, make_report, out_dir,
+                     read_timeline, write_run_artifacts, write_timeline)
 
 NATS = "NatsPartitionMesh.AckedMessagesReachMirrorExactlyOnce"
 OPA = "OpaRestart.GatewayFailsClosedAndRecovers"
+OBSERVE = "OpenobserveStall.CollectorQueuesAndDeliversEverySpan"
 POSTGRES = "PostgresRestartOutbox.NoRowLostOrDuplicated"
 SYNTHETIC = "Synthetic.FaultNeverHealed"
 
@@ -26,14 +23,21 @@ def section_verdicts(html: str) -> dict[str, str]:
     return {test: verdict for verdict, test in found}
 
 
+def section_of(html: str, test: str) -> str:
+    sections = [part.split("</section>")[0] for part in html.split('<section class="scenario"')[1:]]
+    found = [part for part in sections if f"</span> {test} <small>" in part]
+    assert len(found) == 1, f"{len(found)} sections for {test}"
+    return found[0]
+
+
 class GeneratorTest(unittest.TestCase):
     def setUp(self) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="sea-report-gen-"))
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
-    def generate_ok(self, *args: str | Path) -> str:
+    def generate_ok(self, *args: str | Path, artifacts: Path = ARTIFACTS) -> str:
         out = out_dir("generator") / "index.html"
-        done = make_report("--artifacts", ARTIFACTS, "--out", out, *args)
+        done = make_report("--artifacts", artifacts, "--out", out, *args)
         self.assertEqual(done.returncode, 0, done.stderr)
         return out.read_text(encoding="utf-8")
 
@@ -48,27 +52,74 @@ class GeneratorTest(unittest.TestCase):
         (directory / "timeline.json").write_text(text)
         return directory.parent
 
-    def test_verdicts_come_from_ctest_junit_when_given(self) -> None:
-        html = self.generate_ok("--junit", FIXTURES / "ctest-junit.xml")
-        self.assertEqual(section_verdicts(html), {NATS: "pass", OPA: "fail", POSTGRES: "skipped", SYNTHETIC: "fail"})
-        self.assertIn("(invariants alone say fail)", html)  # postgres: skipped by ctest, its invariants failed
+    def with_setup_failures(self) -> Path:
+        """The fixture run plus its stack-not-steady (openobserve) and skipped (postgres, replacing the failed one) scenarios."""
+        artifacts = self.tmp / "all"
+        shutil.copytree(ARTIFACTS, artifacts)
+        shutil.rmtree(artifacts / POSTGRES)
+        shutil.copytree(SETUP_FAILURES, artifacts, dirs_exist_ok=True)
+        return artifacts
 
-    def test_verdicts_come_from_gtest_xml_and_junit_overrides_invariants(self) -> None:
-        html = self.generate_ok("--junit", FIXTURES / "gtest-output.xml")
-        self.assertEqual(section_verdicts(html)[NATS], "fail")  # all invariants passed, gtest failed it
-        self.assertEqual(section_verdicts(html)[OPA], "skipped")
-
-    def test_verdicts_derived_from_invariants_without_junit(self) -> None:
+    def test_verdicts_come_from_the_timeline_outcome(self) -> None:
         html = self.generate_ok()
         self.assertEqual(section_verdicts(html), {NATS: "pass", OPA: "fail", POSTGRES: "fail", SYNTHETIC: "fail"})
+        html = self.generate_ok(artifacts=self.with_setup_failures())
+        self.assertEqual(section_verdicts(html), {NATS: "pass", OPA: "fail", OBSERVE: "fail", POSTGRES: "skipped", SYNTHETIC: "fail"})
 
-    def test_report_shows_invariants_ttr_and_probe_counts(self) -> None:
+    def test_a_passed_outcome_its_verdicts_contradict_is_never_green(self) -> None:
+        timeline = read_timeline(NATS)
+        timeline["verdicts"][1]["validity"] = "unknown"
+        write_timeline(self.tmp / "a", NATS, timeline)
+        html = self.generate_ok(artifacts=self.tmp / "a")
+        self.assertEqual(section_verdicts(html), {NATS: "fail"})
+        self.assertIn("outcome says passed but not every verdict is valid: a publishes-acked-during-partition", html)
+        timeline["verdicts"] = []
+        write_timeline(self.tmp / "b", NATS, timeline)
+        html = self.generate_ok(artifacts=self.tmp / "b")
+        self.assertEqual(section_verdicts(html), {NATS: "fail"})
+        self.assertIn("outcome says passed but no invariant verdict was recorded", html)
+
+    def test_outcome_failures_are_shown_with_kind_and_message(self) -> None:
+        html = self.generate_ok(artifacts=self.with_setup_failures())
+        observe = section_of(html, OBSERVE)
+        self.assertIn('outcome <code class="status">failed</code>: 1 failure', observe)
+        self.assertIn('<code class="failure-kind">stack-not-steady</code> <span class="evidence">STACK NOT STEADY [openobserve_stall]', observe)
+        self.assertIn("no invariant verdict recorded", observe)
+        self.assertIn('<code class="failure-kind">preflight</code>', section_of(html, POSTGRES))
+        self.assertIn('outcome <code class="status">passed</code>: no failure recorded', section_of(html, NATS))
+
+    def test_report_shows_every_verdict_field(self) -> None:
         html = self.generate_ok()
-        self.assertIn("a never-allow-while-opa-down", html)
-        self.assertIn("within 60\u202f000 ms", html)  # a deadline
-        self.assertIn("<strong>3\u202f742 ms</strong>", html)  # NATS time to recover
-        self.assertRegex(html, r'<td>opa</td><td class="num ok">6</td><td class="num fail">15</td>')
-        self.assertIn("<th>healed</th><td>— (fault window —)</td>", html)  # synthetic: never healed
+        opa = section_of(html, OPA)
+        row = re.search(r'<tr class="inv-invalid">.*?</tr>', opa, re.S).group(0)
+        self.assertIn('<span class="validity validity-invalid">invalid</span>', row)
+        self.assertIn("<td>a never-allow-while-opa-down</td>", row)
+        self.assertIn("judged on collected evidence (no deadline)", row)  # deadline_ms null
+        self.assertIn("never", row)  # met_at_ms null
+        self.assertIn("violations 7", row)  # counts
+        self.assertIn("outage_ms 643", row)  # measures
+        self.assertIn("max_latency_ms 502.8", row)
+        self.assertIn("7 allowed while OPA was down", row)  # evidence
+        self.assertIn("<li>#1 alice -&gt; ok 200 decision=&#x27;allow&#x27; in 3 ms (+124 ms)</li>", row)  # examples
+        self.assertIn("within 60\u202f000 ms", opa)  # a deadline
+        self.assertIn("at 6\u202f439 ms (heal +9 ms)", opa)  # met_at and its distance to the heal
+        self.assertIn('<span class="validity validity-unknown">unknown</span>', section_of(html, SYNTHETIC))
+        self.assertRegex(opa, r'<td>opa</td><td class="num ok">6</td><td class="num fail">15</td>')
+
+    def test_time_to_recover_only_when_it_recovered(self) -> None:
+        html = self.generate_ok()
+        self.assertIn("<strong>3\u202f742 ms</strong>", section_of(html, NATS))
+        for test in (POSTGRES, SYNTHETIC):  # failed runs: null time_to_recover_ms, nothing substituted
+            section = section_of(html, test)
+            self.assertIn('<th>time to recover (heal → recovered)</th><td><span class="note">did not recover</span>', section)
+            self.assertNotIn("<strong>", section)
+        self.assertIn("<th>healed</th><td>— (fault window —)</td>", section_of(html, SYNTHETIC))  # never healed
+        self.assertIn('<td class="num">—</td><td class="num">0/3</td>', html)  # postgres summary row: no TTR, 0 of 3 valid
+        self.assertNotIn("182\u202f170", html)  # what a v1 timeline called the time to recover of that failed run
+
+    def test_phases_show_their_segments(self) -> None:
+        html = self.generate_ok()
+        self.assertIn('<tr><td>lock-wait</td><td class="num">2 ms</td><td class="num">213 ms</td>', section_of(html, NATS))
 
     def test_page_is_self_contained(self) -> None:
         html = self.generate_ok()
@@ -114,17 +165,49 @@ class GeneratorTest(unittest.TestCase):
         done = make_report("--artifacts", artifacts, "--out", self.tmp / "x.html")
         self.assert_input_error(done, "fault: field 'healed_ms' must be a number or null")
 
-    def test_malformed_junit_is_named(self) -> None:
-        bad = self.tmp / "bad.xml"
-        bad.write_text("<testsuite><testcase")
-        done = make_report("--artifacts", ARTIFACTS, "--out", self.tmp / "x.html", "--junit", bad)
-        self.assert_input_error(done, "bad.xml", "not well-formed XML")
+    def test_a_timeline_of_another_schema_in_the_run_is_one_line_naming_the_fix(self) -> None:
+        for change, found in (({"schema_version": None}, "has no schema_version (written before schema 2)"),
+                              ({"schema_version": 1}, "has schema_version 1"),
+                              ({"schema_version": 3}, "has schema_version 3")):
+            timeline = read_timeline(OPA)
+            timeline.update(change)
+            if change["schema_version"] is None:
+                del timeline["schema_version"], timeline["verdicts"]
+                timeline["invariants"] = []  # what a schema-1 timeline held
+            artifacts = self.tmp / f"v{change['schema_version']}"
+            path = write_timeline(artifacts, OPA, timeline)
+            done = make_report("--artifacts", artifacts, "--out", self.tmp / "x.html")
+            self.assert_input_error(done, str(path), found, "reads timeline schema_version 2 only",
+                                    "re-run the scenario with this build")
+            self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
+            self.assertFalse((self.tmp / "x.html").exists())
 
-    def test_prefixed_ctest_name_matches_and_unknown_falls_back(self) -> None:
-        junit = {"chaos.Suite.Test": "fail", "a.Dup.Case": "pass", "b.Dup.Case": "fail"}
-        self.assertEqual(scenario_verdict("Suite.Test", junit, "pass"), ("fail", "junit"))
-        self.assertEqual(scenario_verdict("Dup.Case", junit, "pass"), ("pass", "invariants"))  # ambiguous
-        self.assertEqual(scenario_verdict("Other.Test", junit, "unknown"), ("unknown", "invariants"))
+    def test_a_timeline_of_another_schema_in_another_run_is_only_counted(self) -> None:
+        artifacts = self.tmp / "mixed"
+        shutil.copytree(ARTIFACTS, artifacts)
+        old = read_timeline(OPA)
+        del old["schema_version"]
+        old["run"] = {"id": OLDER_RUN, "started_at": "2026-11-20T09:00:00.000Z"}
+        write_timeline(artifacts, "Older.Opa", old)
+        out = self.tmp / "x.html"
+        done = make_report("--artifacts", artifacts, "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn(f"run {FIXTURE_RUN}: 4 scenarios, 3 failed; 1 timelines of other runs ignored", done.stdout)
+        done = make_report("--artifacts", artifacts, "--out", out, "--run-id", OLDER_RUN)
+        self.assert_input_error(done, "Older.Opa/timeline.json has no schema_version", "re-run the scenario with this build")
+
+    def test_bad_verdict_fields_are_named(self) -> None:
+        for mutate, fragment in (
+                (lambda t: t["verdicts"][0].update(validity="pass"), "verdicts[0]: field 'validity' is 'pass', expected one of valid, invalid, unknown"),
+                (lambda t: t["verdicts"][1]["counts"].update(violations=-1), "verdicts[1] counts: 'violations' is -1"),
+                (lambda t: t["verdicts"][2].pop("met_at_ms"), "verdicts[2]: missing field 'met_at_ms'"),
+                (lambda t: t["outcome"].update(status="green"), "outcome: field 'status' is 'green'"),
+                (lambda t: t["outcome"]["failures"][0].update(kind="oops"), "outcome.failures[0]: field 'kind' is 'oops'")):
+            timeline = read_timeline(OPA)
+            mutate(timeline)
+            artifacts = self.tmp / "bad" / fragment[:12].replace(" ", "_").replace("[", "").replace("]", "").replace(":", "")
+            write_timeline(artifacts, OPA, timeline)
+            self.assert_input_error(make_report("--artifacts", artifacts, "--out", self.tmp / "x.html"), fragment)
 
     def test_real_library_is_installed_for_the_browser_tests(self) -> None:
         self.assertTrue((REAL_NODE_MODULES / "uplot" / "dist" / "uPlot.iife.min.js").is_file(),

@@ -12,7 +12,7 @@ import unittest
 from pathlib import Path
 
 import render_check
-from support import (ARTIFACTS, FIXTURES, NEWER_RUN, REAL_NODE_MODULES, event_counts, fixture_event_counts, make_report, out_dir,
+from support import (ARTIFACTS, NEWER_RUN, REAL_NODE_MODULES, event_counts, fixture_event_counts, make_report, out_dir,
                      write_run_artifacts)
 
 SABOTAGED_LIBRARIES = {
@@ -23,8 +23,7 @@ SABOTAGED_LIBRARIES = {
 
 def generate(out: Path, node_modules: Path = REAL_NODE_MODULES) -> Path:
     html = out / "index.html"
-    done = make_report("--artifacts", ARTIFACTS, "--out", html, "--junit", FIXTURES / "ctest-junit.xml",
-                       "--node-modules", node_modules)
+    done = make_report("--artifacts", ARTIFACTS, "--out", html, "--node-modules", node_modules)
     if done.returncode != 0:
         raise AssertionError(f"make_report failed: {done.stderr}")
     return html

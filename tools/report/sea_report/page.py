@@ -1,6 +1,7 @@
 """Assembles the single self-contained report page.
 
-Contract: `render_page(scenarios, verdicts, library)` returns the complete HTML text. Everything the page needs
+Contract: `render_page(scenarios, verdicts, library)` returns the complete HTML text (`verdicts[i]` = scenario i's
+(verdict, note) from Scenario.scenario_verdict). Everything the page needs
 is inline: the charting library (uPlot, read from node_modules by `load_library`), our CSS and JS from
 assets/, and the plotted data as one JSON blob in <script id="sea-report-data">. Opening the file needs no
 network. Charts are drawn in the browser by assets/report.js, which marks each chart container with
@@ -100,7 +101,7 @@ def _run_line(run: RunSelection | None, scenario_count: int, tally: str) -> str:
 
 def render_page(scenarios: list[Scenario], verdicts: list[tuple[str, str]], library: Library, title: str,
                 run: RunSelection | None = None) -> str:
-    summary_rows = "".join(summary_row(i, s, *verdicts[i]) for i, s in enumerate(scenarios))
+    summary_rows = "".join(summary_row(i, s, verdicts[i][0]) for i, s in enumerate(scenarios))
     sections = "".join(scenario_section(i, s, *verdicts[i]) for i, s in enumerate(scenarios))
     counts = {v: sum(1 for verdict, _ in verdicts if verdict == v) for v in ("pass", "fail", "skipped", "unknown")}
     tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
@@ -121,7 +122,7 @@ def render_page(scenarios: list[Scenario], verdicts: list[tuple[str, str]], libr
 <p class="generated">Generated {generated}.</p>
 <p class="run" data-run-id="{escape(run.run_id or '') if run else ''}" data-scenarios="{len(scenarios)}" data-ignored="{run.ignored if run else 0}">{_run_line(run, len(scenarios), tally)}</p>
 <table class="grid summary">
-<thead><tr><th>verdict</th><th>test</th><th>fault</th><th>time to recover</th><th>invariants met</th><th>probe events</th><th>verdict from</th></tr></thead>
+<thead><tr><th>verdict</th><th>test</th><th>fault</th><th>time to recover</th><th>invariants valid</th><th>probe events</th><th>failures</th></tr></thead>
 <tbody>{summary_rows}</tbody>
 </table>
 {sections}
