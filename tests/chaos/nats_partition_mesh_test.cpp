@@ -10,6 +10,7 @@
 //  (c) link-up-again: the monitor endpoints report the leafnode link up again (b-1 connected to a-1).
 // The mirror's lag field is not reliable during a partition (it stays 0), so the fault is verified by the
 // mirror's last sequence falling behind the source's while publishes are still acked.
+#include "mesh_checks.hpp"
 #include "mesh_streams.hpp"
 
 #include "sea/fixtures/env.hpp"
@@ -19,7 +20,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <map>
 #include <set>
 
@@ -32,37 +32,10 @@ using fixtures::Observation;
 constexpr const char* kSubject = "sea.event.chaos_probe.v1";
 constexpr int kLeafPort = 7522;
 
-// One probe publish through domain A as the History records it.
-struct Publish {
-    std::string msg_id;
-    probes::PublishResult result;
-    [[nodiscard]] fixtures::Outcome outcome() const { return result.acked ? fixtures::Outcome::ok : fixtures::Outcome::fail; }
-    [[nodiscard]] std::string describe() const { return msg_id + ": " + (result.acked ? fmt::format("acked seq {}", result.seq) : result.error); }
-};
-
-std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops) {
-    return static_cast<std::size_t>(std::count_if(ops.begin(), ops.end(), [](const auto& op) { return op.ok(); }));
-}
-
 class NatsPartitionMesh : public fixtures::ScenarioTest {
 protected:
     NatsPartitionMesh()
-        : ScenarioTest(fixtures::ScenarioSpec{
-              .name = "nats_partition_mesh",
-              .profile = fixtures::profiles::mesh(),
-              .env = {},
-              .up_budget = 120s,
-          }) {}
-
-    probes::JetStreamClient connect_domain(const std::string& url, const std::string& domain) {
-        probes::JetStreamClientOptions options;
-        options.domain = domain;
-        options.max_reconnect = -1;  // probes ride out the partition and the heal on one connection
-        options.connection_name = "sea-chaos-" + domain;
-        auto connected = probes::JetStreamClient::connect(url, 5s, options);
-        if (!connected) throw std::runtime_error("connect " + url + " (domain " + domain + "): " + connected.error);
-        return std::move(*connected.client);
-    }
+        : ScenarioTest(fixtures::ScenarioSpec{.name = "nats_partition_mesh", .profile = fixtures::profiles::mesh(), .env = {}, .up_budget = 120s}) {}
 
     const probes::JetStreamClient& client_for(const std::string& domain) const { return domain == domain_a_ ? *js_a_ : *js_b_; }
 
@@ -90,16 +63,7 @@ protected:
     }
 
     // (c) b-1 reports a leaf connection to a-1, and a-1 reports at least one leaf connection.
-    check::Verdict link_up() const {
-        const auto a = probes::nats_monitor_json(monitor_a_, "/leafz", 1s);
-        const auto b = probes::nats_monitor_json(monitor_b_, "/leafz", 1s);
-        const auto count = [](const std::optional<nlohmann::json>& j) -> long {
-            return j && j->contains("leafs") && (*j)["leafs"].is_array() ? static_cast<long>((*j)["leafs"].size()) : -1;
-        };
-        const long on_a = count(a), on_b = count(b);
-        const auto evidence = fmt::format("leaf connections: a-1 {} b-1 {}", on_a, on_b);
-        return on_a >= 1 && on_b >= 1 ? check::valid(evidence) : check::invalid(evidence);
-    }
+    check::Verdict link_up() const { return leaf_link_up(monitor_a_, monitor_b_); }
 
     std::map<std::string, int> mirror_ids() const {
         std::map<std::string, int> counts;

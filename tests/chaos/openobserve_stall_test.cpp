@@ -17,6 +17,7 @@
 #include "sea/probes/http_probe.hpp"
 #include "sea/probes/openobserve_probe.hpp"
 
+#include "collector_metrics.hpp"
 #include "http_answer.hpp"
 
 #include <fmt/format.h>
@@ -35,37 +36,6 @@ struct SpanSent {
     [[nodiscard]] fixtures::Outcome outcome() const { return http.ok() ? fixtures::Outcome::ok : fixtures::Outcome::fail; }
     [[nodiscard]] std::string describe() const { return fmt::format("span {}: {} {}", span_id, probes::to_string(http.outcome), http.status); }
 };
-
-struct ExporterMetrics {
-    bool ok = false;
-    double queue_size = 0, sent = 0, send_failed = 0, enqueue_failed = 0;
-    std::string error;
-    [[nodiscard]] fixtures::Outcome outcome() const { return ok ? fixtures::Outcome::ok : fixtures::Outcome::fail; }
-    [[nodiscard]] std::string describe() const;
-};
-
-ExporterMetrics read_exporter_metrics(const std::string& metrics_url) {
-    const auto scraped = probes::scrape(metrics_url, 2s);
-    ExporterMetrics m;
-    // The exporter's counters appear with its first export; a collector without a sending_queue has no queue
-    // metric at all (its queue is then 0 by definition).
-    m.ok = scraped.ok && probes::has_metric(scraped.metrics, "otelcol_exporter_sent_spans");
-    if (!m.ok) {
-        m.error = scraped.ok ? "otelcol_exporter_sent_spans not exported yet" : scraped.http.error;
-        return m;
-    }
-    m.queue_size = probes::sum_of(scraped.metrics, "otelcol_exporter_queue_size");
-    m.sent = probes::sum_of(scraped.metrics, "otelcol_exporter_sent_spans");
-    m.send_failed = probes::sum_of(scraped.metrics, "otelcol_exporter_send_failed_spans");
-    m.enqueue_failed = probes::sum_of(scraped.metrics, "otelcol_exporter_enqueue_failed_spans");
-    return m;
-}
-
-std::string ExporterMetrics::describe() const {
-    const auto& m = *this;
-    return m.ok ? fmt::format("queue {} sent {} send_failed {} enqueue_failed {}", m.queue_size, m.sent, m.send_failed, m.enqueue_failed)
-                : "metrics: " + m.error;
-}
 
 class OpenobserveStall : public fixtures::ScenarioTest {
 protected:
@@ -126,20 +96,6 @@ protected:
         v.evidence = fmt::format("{}; sent +{} (need ≥ {}); backend search misses {} of {} stall spans{}", m.describe(), sent_delta, ids.size(),
                                  missing, ids.size(), search.ok ? "" : " (" + search.error + ")");
         return v;
-    }
-
-    // (b) the exporter's queue grew while the backend was down, and nothing failed to enqueue or was dropped after
-    // retries (the collector's counters, relative to the baseline before the fault).
-    static check::Verdict queued_not_dropped(const std::vector<fixtures::Op<ExporterMetrics>>& ops, const ExporterMetrics& baseline) {
-        const auto value = [](double ExporterMetrics::*field, double base) {
-            return [field, base](const fixtures::Op<ExporterMetrics>& op) -> std::optional<double> {
-                return op.value.ok ? std::optional(op.value.*field - base) : std::nullopt;
-            };
-        };
-        constexpr double kNoLimit = 1e308;
-        return check::compose({{"queue", check::bounded_by(ops, "exporter queue size", value(&ExporterMetrics::queue_size, 0), 1, kNoLimit)},
-                               {"enqueue", check::bounded_by(ops, "spans failed to enqueue", value(&ExporterMetrics::enqueue_failed, baseline.enqueue_failed), 0, 0)},
-                               {"send", check::bounded_by(ops, "spans dropped after retries", value(&ExporterMetrics::send_failed, baseline.send_failed), 0, 0)}});
     }
 
     const std::string collector_ = spec().profile.url("collector");         // SEA_OTEL_HTTP_PORT

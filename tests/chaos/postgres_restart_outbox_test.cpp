@@ -11,6 +11,7 @@
 // The backlog inserted right before the restart makes the worker be mid-batch (rows published, transaction not
 // yet committed) when PostgreSQL goes away, so the re-send path — which only Nats-Msg-Id de-duplication keeps
 // exactly-once — is exercised on every run, not by luck.
+#include "outbox_checks.hpp"
 #include "outbox_producer.hpp"
 
 #include "sea/fixtures/docker.hpp"
@@ -34,31 +35,9 @@ constexpr const char* kStream = "SEA_OUTBOX";              // compose: OUTBOX_ST
 constexpr const char* kSubject = "sea.outbox.chaos_probe";  // inside OUTBOX_SUBJECTS=sea.outbox.>
 constexpr int kBacklogRows = 3000;
 
-// (c) the worker process that was there before the fault (same StartedAt, RestartCount) answers /readyz again.
-check::Verdict same_worker_ready(const fixtures::Container& worker, const fixtures::ContainerState& before, const std::string& url) {
-    const auto now = worker.state();
-    const auto ready = probes::http_get(url + "/readyz", 1s);
-    const bool same_process = now.status == "running" && now.started_at == before.started_at && now.restart_count == before.restart_count;
-    const auto evidence = fmt::format("worker {} started_at {} (before {}), restarts {} (before {}), readyz {}", now.status, now.started_at,
-                                      before.started_at, now.restart_count, before.restart_count, ready.status);
-    return same_process && ready.ok() ? check::valid(evidence) : check::invalid(evidence);
-}
-
-// (b) no outbox row is left unpublished.
-check::Verdict none_unpublished(const std::string& pg) {
-    const auto c = probes::count_outbox(pg, 5s);
-    if (!c.ok) return check::unknown("count_outbox: " + c.error);
-    auto v = c.unpublished == 0 ? check::valid("") : check::invalid("");
-    v.counts = {{"rows", static_cast<std::uint64_t>(c.total)}, {"published", static_cast<std::uint64_t>(c.published)},
-                {"unpublished", static_cast<std::uint64_t>(c.unpublished)}};
-    v.evidence = fmt::format("{} rows, {} published, {} unpublished", c.total, c.published, c.unpublished);
-    return v;
-}
-
 class PostgresRestartOutbox : public fixtures::ScenarioTest {
 protected:
-    PostgresRestartOutbox()
-        : ScenarioTest(fixtures::ScenarioSpec{.name = "postgres_restart_outbox", .profile = fixtures::profiles::outbox(), .env = {}}) {}
+    PostgresRestartOutbox() : ScenarioTest(fixtures::ScenarioSpec{.name = "postgres_restart_outbox", .profile = fixtures::profiles::outbox(), .env = {}}) {}
 
     void check_steady_state() override {
         steady("postgres answers SELECT 1", 60s, [&] {
@@ -112,27 +91,10 @@ protected:
         return true;
     }
 
-    // Every id in the stream, with how many messages carry it.
-    std::optional<std::map<std::string, int>> stream_ids(std::string& error) const {
-        const auto info = js_->stream_info(kStream, 5s);
-        if (!info.ok) {
-            error = "stream info: " + info.error;
-            return std::nullopt;
-        }
-        const auto read = js_->read_ids(kStream, info.first_seq, info.last_seq, 60s);
-        if (!read.ok) {
-            error = "read: " + read.error;
-            return std::nullopt;
-        }
-        std::map<std::string, int> counts;
-        for (const auto& m : read.messages) ++counts[m.msg_id];
-        return counts;
-    }
-
     // (a) Jepsen's set-full over the producer's history: every acknowledged (committed) row once in the stream.
     check::Verdict exactly_once_by_id(const fixtures::History<Insert>& inserts, const OutboxProducer& producer) const {
         std::string error;
-        const auto observed = stream_ids(error);
+        const auto observed = stream_id_counts(*js_, kStream, error);
         if (!observed) return check::unknown("cannot read stream " + std::string(kStream) + ": " + error);
         std::set<std::string> attempted{steady_id_}, acknowledged = producer.committed_ids();
         for (const auto& op : inserts.ops()) attempted.insert(op.value.ids.begin(), op.value.ids.end());

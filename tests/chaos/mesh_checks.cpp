@@ -1,0 +1,42 @@
+#include "mesh_checks.hpp"
+
+#include "sea/probes/nats_probe.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sea::chaos {
+
+using namespace std::chrono_literals;
+
+std::string Publish::describe() const { return msg_id + ": " + (result.acked ? fmt::format("acked seq {}", result.seq) : result.error); }
+
+probes::JetStreamClient connect_domain(const std::string& url, const std::string& domain) {
+    probes::JetStreamClientOptions options;
+    options.domain = domain;
+    options.max_reconnect = -1;
+    options.connection_name = "sea-chaos-" + domain;
+    auto connected = probes::JetStreamClient::connect(url, 5s, options);
+    if (!connected) throw std::runtime_error("connect " + url + " (domain " + domain + "): " + connected.error);
+    return std::move(*connected.client);
+}
+
+std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops) {
+    return static_cast<std::size_t>(std::count_if(ops.begin(), ops.end(), [](const auto& op) { return op.ok(); }));
+}
+
+check::Verdict leaf_link_up(const std::string& monitor_a, const std::string& monitor_b) {
+    const auto a = probes::nats_monitor_json(monitor_a, "/leafz", 1s);
+    const auto b = probes::nats_monitor_json(monitor_b, "/leafz", 1s);
+    const auto count = [](const std::optional<nlohmann::json>& j) -> long {
+        return j && j->contains("leafs") && (*j)["leafs"].is_array() ? static_cast<long>((*j)["leafs"].size()) : -1;
+    };
+    const long on_a = count(a), on_b = count(b);
+    auto v = on_a >= 1 && on_b >= 1 ? check::valid("") : check::invalid("");
+    v.measures = {{"leafs_a1", static_cast<double>(on_a)}, {"leafs_b1", static_cast<double>(on_b)}};
+    v.evidence = fmt::format("leaf connections: a-1 {} b-1 {}", on_a, on_b);
+    return v;
+}
+
+}  // namespace sea::chaos

@@ -1,0 +1,30 @@
+// What nats_partition_mesh records and judges: probe publishes through domain A and the leafnode link's state.
+#pragma once
+
+#include "sea/fixtures/check.hpp"
+#include "sea/fixtures/history.hpp"
+#include "sea/probes/jetstream_probe.hpp"
+
+#include <string>
+#include <vector>
+
+namespace sea::chaos {
+
+// One probe publish through domain A, as the History records it (ok = acknowledged by JetStream).
+struct Publish {
+    std::string msg_id;
+    probes::PublishResult result;
+    [[nodiscard]] fixtures::Outcome outcome() const { return result.acked ? fixtures::Outcome::ok : fixtures::Outcome::fail; }
+    [[nodiscard]] std::string describe() const;
+};
+
+// A JetStream client of one domain that rides out the partition and the heal on one connection (reconnects
+// forever). Throws std::runtime_error naming the URL and domain when the first connect fails.
+probes::JetStreamClient connect_domain(const std::string& url, const std::string& domain);
+
+std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops);
+
+// The leafnode link is up: b-1 (monitor_b) reports a leaf connection and a-1 (monitor_a) at least one.
+check::Verdict leaf_link_up(const std::string& monitor_a, const std::string& monitor_b);
+
+}  // namespace sea::chaos
