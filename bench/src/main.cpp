@@ -13,11 +13,11 @@
 //   SEA_*_PORT, SEA_*_IMAGE, SEA_PG_PASSWORD   as for the chaos scenarios (fixtures/profile.hpp)
 // Stacks are brought up only under the machine-wide MachineLock (waits for other sea-chaos runs).
 // Exit status: 0 when every part ran (goals missed or not), 1 when a part could not run, 2 on bad configuration.
-#include "interrupt.hpp"
 #include "profiles.hpp"
 #include "report.hpp"
 #include "timeline_split.hpp"
 
+#include "sea/fixtures/cleanup.hpp"
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/log.hpp"
 #include "sea/fixtures/machine_lock.hpp"
@@ -98,7 +98,9 @@ int run() {
         return 2;
     }
 
-    bench::install_interrupt_handler();
+    // Ctrl-C / SIGTERM: the stack this process brought up is taken down before it exits (the scenarios' cleanup
+    // registry: fixtures/cleanup.hpp). Before any thread starts, so every later thread inherits the signal mask.
+    fixtures::install_cleanup_on_signal();
     std::vector<bench::ProfileResult> profiles;
     if (parts.probes || parts.detect) {
         fixtures::log_line("bench: taking the machine-wide stack lock (waits while another sea-chaos stack runs)");

@@ -1,7 +1,6 @@
 #include "profiles.hpp"
 
-#include "interrupt.hpp"
-
+#include "sea/fixtures/cleanup.hpp"
 #include "sea/fixtures/env.hpp"
 #include "sea/fixtures/log.hpp"
 #include "sea/fixtures/preflight.hpp"
@@ -49,7 +48,7 @@ ProfileResult with_profile(const fixtures::Profile& profile, const std::function
         if (!pre.ok()) throw std::runtime_error(fmt::format("preflight failed for {}:\n{}", profile.name, fmt::join(pre.failures(), "\n")));
 
         fixtures::Stack stack(profile.stack_options("seachaosbench"));
-        ActiveStack registered(stack);
+        fixtures::RegisteredStack registered(stack);  // a signal takes it down (fixtures/cleanup.hpp)
         fixtures::log_line("bench: bringing up " + profile.name);
         const auto up_start = Clock::now();
         try {
@@ -60,7 +59,7 @@ ProfileResult with_profile(const fixtures::Profile& profile, const std::function
             result.error = e.what();
         }
         const auto down_start = Clock::now();
-        stack.down();
+        registered.take_down();  // under the cleanup registry's lock: a signal meanwhile waits, then finds nothing to do
         result.down_ms = ms_since(down_start);
     } catch (const std::exception& e) {
         if (result.error.empty()) result.error = e.what();

@@ -8,6 +8,7 @@ sea_add_gtest(NAME fixtures_unit_tests
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_timeline_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_check_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_ledger_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/fixtures_cleanup_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_owner_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_preflight_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_inputs_test.cpp
