@@ -7,23 +7,19 @@
 
 namespace sea::bench {
 
-std::optional<Recovery> find_recovery(const std::vector<ProbeSample>& samples, WallClock::time_point after) {
+std::optional<Recovery> find_recovery(const std::vector<CallOp>& ops, Clock::time_point after) {
     std::optional<Recovery> found;
-    bool down_seen = false;
-    for (const auto& s : samples) {
-        if (!down_seen) {
-            if (!s.ok && s.answered >= after) {
-                down_seen = true;
-                found = Recovery{s.answered, s.answered, s.sent, {}};
-            }
+    for (const auto& op : ops) {
+        if (!found) {
+            if (!op.ok() && op.answered >= after) found = Recovery{op.answered, op.answered, op.sent, {}};
             continue;
         }
-        if (!s.ok) {
-            found->last_down = s.answered;
-            found->last_down_sent = s.sent;
+        if (!op.ok()) {
+            found->last_down = op.answered;
+            found->last_down_sent = op.sent;
             continue;
         }
-        found->first_up = s.answered;
+        found->first_up = op.answered;
         return found;
     }
     return std::nullopt;
@@ -84,10 +80,6 @@ std::chrono::milliseconds modelled_detect_lag(const fixtures::Backoff& backoff, 
 
 std::string describe(const fixtures::Backoff& backoff) {
     return fmt::format("{} ms x{:g} cap {} ms", backoff.initial.count(), backoff.multiplier, backoff.max.count());
-}
-
-double ms_between(WallClock::time_point from, WallClock::time_point to) {
-    return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()) / 1000.0;
 }
 
 }  // namespace sea::bench

@@ -1,7 +1,10 @@
-// Part 2 of the benchmark, pure half: turning probe samples and docker events into "when was it available"
-// and "when did the suite notice", and modelling what another poll schedule would have noticed.
+// Part 2 of the benchmark, pure half: turning a watcher's History (fixtures::History<CallOutcome>: one op per
+// probe, steady clock) and docker events (wall clock) into "when was it available" and "when did the suite
+// notice", and modelling what another poll schedule would have noticed.
 // No I/O; everything here is unit-tested (bench/tests).
 #pragma once
+
+#include "call.hpp"
 
 #include "sea/fixtures/eventually.hpp"
 
@@ -12,24 +15,21 @@
 
 namespace sea::bench {
 
-using WallClock = std::chrono::system_clock;  // docker events carry wall-clock times, so this part uses them too
-
-struct ProbeSample {
-    WallClock::time_point sent, answered;
-    bool ok = false;
-};
+using WallClock = std::chrono::system_clock;  // docker events carry wall-clock times
+using fixtures::Clock;                         // History ops carry steady-clock times
 
 struct Recovery {
-    WallClock::time_point first_down;  // answer time of the first failed sample after `after`
-    WallClock::time_point last_down;   // answer time of the last failed sample before first_up
-    WallClock::time_point last_down_sent;  // send time of that sample: availability began after it (a slow, timed-out
-                                           // probe blinds a sequential poller, so first_up - last_down_sent is its resolution)
-    WallClock::time_point first_up;    // answer time of the first successful sample after first_down
+    Clock::time_point first_down;  // answer time of the first failed op after `after`
+    Clock::time_point last_down;   // answer time of the last failed op before first_up
+    Clock::time_point last_down_sent;  // send time of that op: availability began after it (a slow, timed-out
+                                       // probe blinds a sequential poller, so first_up - last_down_sent is its resolution)
+    Clock::time_point first_up;    // answer time of the first ok op after first_down
 };
 
-// Samples in the order one loop took them. Finds the first failure answered at or after `after`, then the first
-// success following it. nullopt when no failure was seen after `after`, or no success followed it.
-std::optional<Recovery> find_recovery(const std::vector<ProbeSample>& samples, WallClock::time_point after);
+// The ops of one watcher's History, in the order its loop took them. Finds the first op that is not ok answered at
+// or after `after`, then the first ok op following it. nullopt when no failure was seen after `after`, or no
+// success followed it.
+std::optional<Recovery> find_recovery(const std::vector<CallOp>& ops, Clock::time_point after);
 
 struct DockerEvent {
     std::string action;  // "start", "die", "health_status: healthy", ...
@@ -60,7 +60,10 @@ std::chrono::milliseconds modelled_detect_lag(const fixtures::Backoff& backoff, 
 // "50 ms x1.5 cap 1000 ms"
 std::string describe(const fixtures::Backoff& backoff);
 
-// Milliseconds from `from` to `to` (negative when `to` is earlier), with microsecond precision.
-double ms_between(WallClock::time_point from, WallClock::time_point to);
+// Milliseconds from `from` to `to` (negative when `to` is earlier), with microsecond precision; either clock.
+template <class C, class D>
+double ms_between(std::chrono::time_point<C, D> from, std::chrono::time_point<C, D> to) {
+    return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()) / 1000.0;
+}
 
 }  // namespace sea::bench

@@ -2,9 +2,9 @@
 //
 // One repetition:
 //   1. waits until the stack is ready again (spec.stack_ready) and both watchers answer ok;
-//   2. two watchers run on fixtures::ProbeLoop threads the whole time: the "truth" poller (spec.truth every
-//      spec.truth_interval, 5 ms by default) and the scenario's own probe loop (spec.loop_probe every
-//      spec.loop_interval);
+//   2. two watchers run on fixtures::ProbeLoop threads the whole time, each recording into a fixtures::History
+//      (one op per probe): the "truth" poller (spec.truth every spec.truth_interval, 5 ms by default) and the
+//      scenario's own probe loop (spec.loop_probe every spec.loop_interval);
 //   3. issues `docker restart` (Container::restart) and, as the scenarios do after inject(), starts
 //      fixtures::eventually(..., default Backoff) with spec.suite_probe as soon as the command returned;
 //   4. available = first successful truth answer after the first failed one; detected = when eventually() met;

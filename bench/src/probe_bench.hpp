@@ -1,12 +1,14 @@
 // Part 1 of the benchmark: latency and throughput of one probe, called sequentially.
 //
 // Contract: run_probe_bench calls `call` up to `iterations` times, one after another, and stops early when
-// `max_duration` has elapsed (load loops are bounded in count and time). Each call is timed from outside
-// (steady clock around the call), so library probes and CLI commands are measured the same way. A call that
+// `max_duration` has elapsed (load loops are bounded in count and time). Each call is recorded as one op of a
+// fixtures::History<CallOutcome> (sent = before the call, answered = after it: timed from outside, so library
+// probes and CLI commands are measured the same way) and the summary is read from the History's ops. A call that
 // reports failure counts in `failures` and not in the latency figures; the first failure's text is kept.
 // A call that throws counts as a failure with the exception's text. iterations must be >= 1.
 #pragma once
 
+#include "call.hpp"
 #include "stats.hpp"
 
 #include <chrono>
@@ -14,11 +16,6 @@
 #include <string>
 
 namespace sea::bench {
-
-struct CallOutcome {
-    bool ok = false;
-    std::string error;  // why it failed, "" when ok
-};
 
 struct ProbeBenchResult {
     std::string name;     // e.g. "libpq insert (reused DbConnection)"

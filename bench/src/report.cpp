@@ -2,8 +2,14 @@
 
 #include "stats.hpp"
 
+#include "sea/fixtures/phases.hpp"
+#include "sea/fixtures/timeline.hpp"
+
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <functional>
 #include <map>
 
 namespace sea::bench {
@@ -124,24 +130,62 @@ std::string detect_table(const std::vector<ProfileResult>& profiles) {
     return out;
 }
 
+namespace {
+
+using fixtures::Phase;
+using fixtures::phase_name;
+
+// The split's columns, in the order of a run: phase segments (headed by their phase names) and the parts the
+// fault and after-heal segments are split into (timeline_split.hpp). Their sum, plus down, is the wall.
+struct SplitColumn {
+    std::string head;
+    std::function<double(const ScenarioSplit&)> ms;
+};
+
+std::string upper(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+std::vector<SplitColumn> split_columns() {
+    const auto seg = [](Phase p) { return SplitColumn{std::string(phase_name(p)), [p](const ScenarioSplit& s) { return s.segment(p); }}; };
+    return {seg(Phase::setup),
+            seg(Phase::lock_wait),
+            seg(Phase::up),
+            seg(Phase::steady),
+            seg(Phase::prepare),
+            {"inject", [](const ScenarioSplit& s) { return s.inject; }},
+            {"hold", [](const ScenarioSplit& s) { return s.fault_hold; }},
+            seg(Phase::heal),
+            {"recov", [](const ScenarioSplit& s) { return s.recovery; }},
+            {"verdict", [](const ScenarioSplit& s) { return s.verdicts; }}};
+}
+
+}  // namespace
+
 std::string split_table(const SplitSection& section) {
     std::string out = fmt::format(
-        "== 3. Scenario wall-time split (s) from the newest passing timeline of each scenario (build/*/chaos-artifacts/*/timeline.json)\n"
-        "   bring-up = up - setup (lock, sweep, preflight, compose up until healthy); steady = steady - up; prep = inject - steady;\n"
-        "   inject = fault-verified - inject (command + proof it took effect); hold = heal - fault-verified (designed hold + heal command);\n"
-        "   recov = recovered - heal (components' recovery as the probes saw it); verdict = teardown - recovered;\n"
+        "== 3. Scenario wall-time split (s) from the newest passing timeline of each scenario (build/*/chaos-artifacts/*/timeline.json,\n"
+        "   schema_version {}): each phase's segments_ms ({} = waiting for the machine-wide stack lock, i.e. other runs' time;\n"
+        "   {} = sweep, preflight, compose up until ready); {} is split at fault.verified_ms into inject (command + proof it\n"
+        "   took effect) and hold (the designed hold); {} = the heal command; {} + {} + {} is split into recov\n"
+        "   (fault.time_to_recover_ms, 0 when it did not recover) and verdict (the rest, until the timeline was written);\n"
         "   down = not in the timeline (written as teardown starts): this bench's measured Stack::down of the same profile, '?' = unknown (0).\n"
-        "   overhead = wall - (inject + hold) - recov, as % of wall; goal < {:.0f} %\n",
-        kOverheadGoalPercent);
-    out += fmt::format("{:<24} {:<6} {:>7} {:>8} {:>7} {:>6} {:>7} {:>6} {:>6} {:>8} {:>6} {:>9}\n", "scenario", "run", "wall", "bring-up", "steady",
-                       "prep", "inject", "hold", "recov", "verdict", "down", "overhead");
+        "   overhead = own wall (wall - {}) - (inject + hold + {}) - recov, as % of own wall; goal < {:.0f} %\n",
+        fixtures::kTimelineSchemaVersion, phase_name(Phase::lock_wait), phase_name(Phase::up), phase_name(Phase::fault), phase_name(Phase::heal),
+        phase_name(Phase::after_heal), phase_name(Phase::recovered), phase_name(Phase::teardown), phase_name(Phase::lock_wait), phase_name(Phase::heal), kOverheadGoalPercent);
+    const auto columns = split_columns();
+    out += fmt::format("{:<24} {:<7} {:>7}", "scenario", "run", "wall");
+    for (const auto& c : columns) out += fmt::format(" {:>{}}", c.head, std::max<std::size_t>(6, c.head.size()));
+    out += fmt::format(" {:>6} {:>9}\n", "down", "overhead");
     const auto s1 = [](double ms) { return fmt::format("{:.1f}", ms / 1000.0); };
     for (const auto& s : section.splits) {
-        out += fmt::format("{:<24} {:<6} {:>7} {:>8} {:>7} {:>6} {:>7} {:>6} {:>6} {:>8} {:>6} {:>8.0f}%{}\n", s.scenario.empty() ? s.test : s.scenario,
-                           s.passed ? "pass" : "FAILED", s1(s.wall()), s1(s.bring_up), s1(s.steady), s1(s.prepare), s1(s.inject), s1(s.fault_hold),
-                           s1(s.recovery), s1(s.verdicts), s.teardown_measured ? s1(s.teardown) : "?", s.overhead_percent(),
+        out += fmt::format("{:<24} {:<7} {:>7}", s.scenario.empty() ? s.test : s.scenario, s.passed ? "pass" : upper(s.status),
+                           s1(s.wall()));
+        for (const auto& c : columns) out += fmt::format(" {:>{}}", s1(c.ms(s)), std::max<std::size_t>(6, c.head.size()));
+        out += fmt::format(" {:>6} {:>8.0f}%{}\n", s.teardown_measured ? s1(s.teardown) : "?", s.overhead_percent(),
                            s.overhead_percent() < kOverheadGoalPercent ? "" : " > goal");
-        if (!s.complete) out += fmt::format("    incomplete timeline, missing phases: {}\n", fmt::join(s.missing_phases, ", "));
+        if (!s.complete) out += fmt::format("    incomplete timeline, missing: {}\n", fmt::join(s.missing, ", "));
     }
     if (section.splits.empty()) out += "   no timelines found: run `just chaos` first\n";
     for (const auto& p : section.problems) out += "   skipped " + p + "\n";
@@ -185,11 +229,13 @@ nlohmann::json to_json(const BenchConfig& config, const std::vector<ProfileResul
     }
     doc["scenario_split"] = nlohmann::json::array();
     for (const auto& s : section.splits) {
-        doc["scenario_split"].push_back({{"test", s.test}, {"scenario", s.scenario}, {"file", s.file.string()}, {"passed", s.passed},
-                                         {"complete", s.complete}, {"missing_phases", s.missing_phases}, {"wall_ms", s.wall()},
-                                         {"bring_up_ms", s.bring_up}, {"steady_ms", s.steady}, {"prepare_ms", s.prepare}, {"inject_ms", s.inject},
-                                         {"fault_hold_ms", s.fault_hold}, {"recovery_ms", s.recovery}, {"verdicts_ms", s.verdicts},
-                                         {"teardown_ms", s.teardown}, {"teardown_measured", s.teardown_measured},
+        nlohmann::json segments = nlohmann::json::object();  // the timeline's own segments_ms, by phase name
+        for (const auto& [phase, ms] : s.segments) segments[std::string(phase_name(phase))] = ms;
+        doc["scenario_split"].push_back({{"test", s.test}, {"scenario", s.scenario}, {"file", s.file.string()}, {"status", s.status},
+                                         {"passed", s.passed}, {"complete", s.complete}, {"missing", s.missing}, {"segments_ms", segments},
+                                         {"wall_ms", s.wall()}, {"lock_wait_ms", s.lock_wait()}, {"own_wall_ms", s.own_wall()},
+                                         {"inject_ms", s.inject}, {"fault_hold_ms", s.fault_hold}, {"recovery_ms", s.recovery},
+                                         {"verdicts_ms", s.verdicts}, {"teardown_ms", s.teardown}, {"teardown_measured", s.teardown_measured},
                                          {"fault_window_ms", s.fault_window()}, {"overhead_ms", s.overhead()},
                                          {"overhead_percent", s.overhead_percent()}});
     }

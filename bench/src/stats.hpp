@@ -1,6 +1,8 @@
 // Latency statistics for the benchmark: nearest-rank percentiles over successful calls, throughput over the
-// loop's wall time. Pure functions, no I/O.
+// loop's wall time, read from the ops of a fixtures::History. Pure functions, no I/O.
 #pragma once
+
+#include "sea/fixtures/history.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -25,6 +27,24 @@ struct LatencySummary {
 // latencies: one entry per SUCCESSFUL call; failures: count of failed calls; wall: the loop's total time.
 LatencySummary summarize(const std::vector<std::chrono::microseconds>& latencies, std::size_t failures,
                          std::chrono::microseconds wall, std::string first_error = {});
+
+// The same from a History's ops: an op's latency is answered - sent; ops whose outcome is not ok (fail or unknown)
+// count as failures and not in the latency figures; first_error is the first such op's description.
+template <class T>
+LatencySummary summarize(const std::vector<fixtures::Op<T>>& ops, std::chrono::microseconds wall) {
+    std::vector<std::chrono::microseconds> latencies;
+    latencies.reserve(ops.size());
+    std::size_t failures = 0;
+    std::string first_error;
+    for (const auto& op : ops) {
+        if (op.ok()) {
+            latencies.push_back(op.latency());
+            continue;
+        }
+        if (failures++ == 0) first_error = op.detail;
+    }
+    return summarize(latencies, failures, wall, std::move(first_error));
+}
 
 // Min / median / max of a small sample (e.g. 5 restart repetitions). All zero for an empty vector.
 struct Spread {
