@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace sea::chaos {
 
@@ -24,6 +25,22 @@ probes::JetStreamClient connect_domain(const std::string& url, const std::string
 
 std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops) {
     return static_cast<std::size_t>(std::count_if(ops.begin(), ops.end(), [](const auto& op) { return op.ok(); }));
+}
+
+check::Verdict exactly_once_in_mirror(const std::vector<fixtures::Op<Publish>>& publishes, const std::string& steady_id,
+                                      const std::map<std::string, int>& observed, std::optional<std::uint64_t> source_first_seq) {
+    std::set<std::string> attempted{steady_id}, acked{steady_id};
+    std::uint64_t discarded = 0;
+    for (const auto& op : publishes) {
+        attempted.insert(op.value.msg_id);
+        if (!op.ok()) continue;
+        acked.insert(op.value.msg_id);
+        discarded += source_first_seq && op.value.result.seq < *source_first_seq && observed.count(op.value.msg_id) == 0;
+    }
+    auto v = check::exactly_once(attempted, acked, observed);
+    v.counts["lost_and_discarded_at_source"] = discarded;
+    v.final = v.invalid() && (discarded > 0 || v.counts["duplicated"] > 0);
+    return v;
 }
 
 check::Verdict leaf_link_up(const std::string& monitor_a, const std::string& monitor_b) {

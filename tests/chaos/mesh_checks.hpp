@@ -5,6 +5,9 @@
 #include "sea/fixtures/history.hpp"
 #include "sea/probes/jetstream_probe.hpp"
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,13 @@ struct Publish {
 probes::JetStreamClient connect_domain(const std::string& url, const std::string& domain);
 
 std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops);
+
+// (b) Jepsen's set-full over the publish history (plus the steady-state message): every acked publish once in the
+// mirror (`observed`: id -> count). Final when a duplicate is in the mirror, or an acked message is missing from it
+// while the source no longer holds it (its seq below `source_first_seq`): a mirror copies only from its source, so
+// neither can heal and polling on is pointless.
+check::Verdict exactly_once_in_mirror(const std::vector<fixtures::Op<Publish>>& publishes, const std::string& steady_id,
+                                      const std::map<std::string, int>& observed, std::optional<std::uint64_t> source_first_seq);
 
 // The leafnode link is up: b-1 (monitor_b) reports a leaf connection and a-1 (monitor_a) at least one.
 check::Verdict leaf_link_up(const std::string& monitor_a, const std::string& monitor_b);

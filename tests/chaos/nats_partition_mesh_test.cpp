@@ -77,12 +77,8 @@ protected:
 
     // (b) Jepsen's set-full over the publish history: every acked publish (and the steady-state message) once in the mirror.
     check::Verdict mirror_exactly_once(const std::vector<fixtures::Op<Publish>>& publishes) const {
-        std::set<std::string> attempted{steady_id_}, acked{steady_id_};
-        for (const auto& op : publishes) {
-            attempted.insert(op.value.msg_id);
-            if (op.ok()) acked.insert(op.value.msg_id);
-        }
-        return check::exactly_once(attempted, acked, mirror_ids());
+        const auto source = client_for(streams_.source.domain).stream_info(streams_.source.config.name, 3s);
+        return exactly_once_in_mirror(publishes, steady_id_, mirror_ids(), source.ok ? std::optional(source.first_seq) : std::nullopt);
     }
 
     // The mirror fell ≥ 10 messages (0.5 s of publishing) behind the source while ≥ 10 more publishes were acked:

@@ -181,6 +181,7 @@ TEST_F(ScenarioCli, EveryBadInputIsOneLineInUnderASecondWithNothingStartedOrLeft
         {"`SEA_CHAOS_RUN_STARTED_AT=yesterday`", {{"SEA_CHAOS_RUN_STARTED_AT", "yesterday"}},
          "BAD INPUT: SEA_CHAOS_RUN_STARTED_AT: expected ISO-8601 UTC"},
         {"`CHAOS_KEEP_STACK=maybe`", {{"CHAOS_KEEP_STACK", "maybe"}}, "BAD INPUT: CHAOS_KEEP_STACK: expected a flag"},
+        {"`SEA_STOP_AT_VIOLATION=b,`", {{"SEA_STOP_AT_VIOLATION", "b,"}}, "BAD INPUT: SEA_STOP_AT_VIOLATION: expected invariant letters"},
         {"`SEA_REQUIRE_ALL=2`", {{"SEA_REQUIRE_ALL", "2"}}, "BAD INPUT: SEA_REQUIRE_ALL: expected a flag"},
         {"`SEA_COMPOSE=v3`", {{"SEA_COMPOSE", "v3"}}, "BAD INPUT: SEA_COMPOSE: expected v1 or v2, got 'v3'"},
         {"`CHAOS_COMPOSE_OVERRIDES=no/such.yml`", {{"CHAOS_COMPOSE_OVERRIDES", "no/such.yml"}}, "BAD INPUT: CHAOS_COMPOSE_OVERRIDES: no such file"},

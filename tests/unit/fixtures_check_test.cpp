@@ -221,3 +221,17 @@ TEST(History, ConcurrentAddsKeepEveryOp) {
     EXPECT_EQ(all.size(), 2000u);
     for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].index, i);
 }
+
+// A final invalid verdict (cannot become valid: invariant_eventually stops polling at it) stays final through compose
+// only while the composition is invalid because of it.
+TEST(Check, FinalSurvivesComposeOnlyOnAnInvalidPart) {
+    auto lost_for_good = sea::check::invalid("a discarded message");
+    lost_for_good.final = true;
+    EXPECT_TRUE(sea::check::compose({{"x", sea::check::valid("")}, {"y", lost_for_good}}).final);
+    auto not_yet = sea::check::invalid("not there yet");
+    EXPECT_FALSE(sea::check::compose({{"x", not_yet}}).final);
+    auto stale = sea::check::valid("");
+    stale.final = true;  // meaningless on a valid part
+    EXPECT_FALSE(sea::check::compose({{"x", stale}}).final);
+    EXPECT_EQ(lost_for_good.to_json()["final"], true);
+}
