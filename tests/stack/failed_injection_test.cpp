@@ -8,6 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
 #include <sys/stat.h>
 
 namespace {
@@ -36,6 +40,33 @@ TEST(FailedInjection, EndsInAGtestFailureWithTheFaultHealedTimelineWrittenAndSta
                 std::filesystem::exists(timeline) ? "written" : "MISSING", left.size());
     std::filesystem::remove(log);
     std::filesystem::remove_all(bin);
+}
+
+// A SetUp failure is fatal: gtest runs the body after a NON-fatal failure in SetUp, and a body that runs on a stack
+// that never got steady injects its fault there. A gateway that exits at once (override: entrypoint /bin/false)
+// makes opa_restart's bring-up fail; the run must end in STACK NOT STEADY with no fault injected, a timeline whose
+// outcome names the kind, and nothing left.
+TEST(FailedInjection, AStackThatNeverGetsSteadyNeverMeetsItsFault) {
+    const auto dir = std::filesystem::temp_directory_path() / ("sea-never-steady-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "gateway-exits.yml") << "services:\n  policy-gateway:\n    entrypoint: [\"/bin/false\"]\n";
+    const auto timeline = sea::fixtures::build_root() / "chaos-artifacts" / "OpaRestart.GatewayFailsClosedAndRecovers" / "timeline.json";
+    std::filesystem::remove(timeline);
+    ChaosRun run("opa_restart", dir / "run.log", {{"CHAOS_COMPOSE_OVERRIDES", (dir / "gateway-exits.yml").string()}});
+    const auto code = run.wait(300s);
+    EXPECT_EQ(code, 1) << run.tail(6000);
+    EXPECT_TRUE(run.printed("STACK NOT STEADY (bring-up of opa_restart)")) << run.tail(4000);
+    EXPECT_FALSE(run.printed("fault inject")) << "the body ran after a failed SetUp:\n" << run.tail(4000);
+    ASSERT_TRUE(std::filesystem::exists(timeline)) << timeline;
+    std::ifstream in(timeline);
+    const auto j = nlohmann::json::parse(in);
+    EXPECT_EQ(j["outcome"]["status"], "failed");
+    EXPECT_EQ(j["outcome"]["failures"][0]["kind"], "stack-not-steady");
+    EXPECT_TRUE(j["fault"]["inject_start_ms"].is_null());
+    EXPECT_TRUE(j["verdicts"].empty());
+    const auto left = leftovers_of("opa_restart", run.pid());
+    EXPECT_TRUE(left.empty()) << "left:" << joined(left);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
