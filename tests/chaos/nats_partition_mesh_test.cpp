@@ -120,11 +120,14 @@ TEST_F(NatsPartitionMesh, AckedMessagesReachMirrorExactlyOnce) {
     auto& partition = make_fault<fixtures::IptablesPartition>(stack().service("sea-nats-a-1"), std::vector<int>{kLeafPort});
     const auto acked_before = acked_count(publishes.ops());
     ASSERT_TRUE(inject(partition, 15s, [&] { return partition_effective(partition, publishes, acked_before); }));
-    // Hold the partition until the monitor endpoints report the link down: with ping_interval 2 s and ping_max 2
-    // that takes 4–6 s; 30 s bounds it.
-    const auto link_down = fixtures::eventually("leafnode link reported down", fixtures::Deadline::in(30s), [&] {
+    // Hold the partition until the monitor endpoints report the link down (ping_interval 2 s, ping_max 2: 4–6 s) and
+    // for at least 5 s (≥ 100 publishes at 20/s): a fixed minimum, so every run drives the mirror's catch-up path
+    // over the same gap, not a shorter one when the link happens to be seen down early. 30 s bounds it.
+    const auto hold_from = fixtures::Clock::now();
+    const auto link_down = fixtures::eventually("leafnode link reported down, partition held ≥ 5 s", fixtures::Deadline::in(30s), [&] {
         const auto up = link_up();
-        return Observation(!up.valid(), up.evidence);
+        const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(fixtures::Clock::now() - hold_from);
+        return Observation(!up.valid() && held >= 5s, fmt::format("{}; held {} ms", up.evidence, held.count()));
     });
     heal();
     if (!link_down.met) return fail("fault-not-effective", "FAULT NOT EFFECTIVE: " + link_down.failure_message());
