@@ -34,7 +34,7 @@ TEST(FixturesTimeline, PhaseAtAndWindowFollowTheEnteredPhases) {
     std::this_thread::sleep_for(5ms);  // the subject of this test: distinct phase start times
     t.enter(Phase::fault);
     const auto in_fault = sea::fixtures::Clock::now();
-    std::this_thread::sleep_for(5ms);
+    std::this_thread::sleep_for(5ms);  // the subject of this test: a fault window of measurable length
     t.enter(Phase::heal);
     EXPECT_EQ(t.phase_at(in_fault), Phase::fault);
     EXPECT_EQ(t.current_phase(), Phase::heal);
