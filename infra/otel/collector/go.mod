@@ -1,5 +1,5 @@
 // otelcol-sea: the smallest OpenTelemetry Collector the chaos suite needs
-// (otlp receiver, batch processor, otlphttp exporter, health_check extension).
+// (otlp receiver, batch processor, otlphttp exporter, health_check and file_storage extensions).
 // All collector modules stay at ONE release: core v0.165.0 / stable v1.71.0, contrib v0.165.1
 // (pinned in infra/docker/versions.env; build with scripts/build-go-tools.sh).
 module github.com/sea-platform/sea-chaos/infra/otel/collector
@@ -8,6 +8,7 @@ go 1.26.0
 
 require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension v0.165.1
+	github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.165.1
 	go.opentelemetry.io/collector/component v1.71.0
 	go.opentelemetry.io/collector/confmap v1.71.0
 	go.opentelemetry.io/collector/confmap/provider/envprovider v1.71.0
@@ -94,6 +95,7 @@ require (
 	github.com/tklauser/numcpus v0.12.0 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
+	go.etcd.io/bbolt v1.5.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/collector/client v1.71.0 // indirect
 	go.opentelemetry.io/collector/component/componentstatus v0.165.0 // indirect

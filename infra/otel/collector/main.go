@@ -21,7 +21,7 @@ func main() {
 	settings := otelcol.CollectorSettings{
 		BuildInfo: component.BuildInfo{
 			Command:     "otelcol-sea",
-			Description: "sea-chaos OpenTelemetry Collector (otlp -> batch -> otlphttp, health_check)",
+			Description: "sea-chaos OpenTelemetry Collector (otlp -> batch -> otlphttp, health_check, file_storage)",
 			Version:     version,
 		},
 		Factories: components,
