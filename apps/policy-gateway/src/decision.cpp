@@ -37,7 +37,9 @@ OpaOutcome interpretOpaAnswer(long httpStatus, const std::string& body) {
     const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) return {Verdict::Error, "OPA answer is not a JSON object"};
     const auto it = doc.find("result");
-    if (it == doc.end()) return {Verdict::Deny, "policy decision undefined (policy not loaded?)"};
+    // Undefined: OPA answers 200 {} when no loaded policy defines the document (e.g. restarted while its bundle
+    // server is down). Not a decision: fail closed like an unreachable OPA (503 deny), never a 200 deny.
+    if (it == doc.end()) return {Verdict::Error, "policy decision undefined (policy not loaded?)"};
     if (!it->is_boolean()) return {Verdict::Error, "OPA result is not a boolean"};
     return {it->get<bool>() ? Verdict::Allow : Verdict::Deny, {}};
 }

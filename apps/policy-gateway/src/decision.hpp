@@ -29,11 +29,13 @@ enum class Verdict { Allow, Deny, Error };
 
 struct OpaOutcome {
     Verdict verdict;
-    std::string reason;  // set for Deny-by-undefined and Error
+    std::string reason;  // set for Error
 };
 
-// Interprets OPA's answer: 200 + {"result": true} = Allow, {"result": false} = Deny, no "result" key
-// (policy or rule undefined) = Deny; any other status, non-JSON, non-object, or a non-boolean result = Error.
+// Interprets OPA's answer: 200 + {"result": true} = Allow, {"result": false} = Deny; anything else is Error:
+// no "result" key (decision undefined: OPA answers 200 {} while no policy is loaded, e.g. after a restart with its
+// bundle server down), any other status, non-JSON, non-object, or a non-boolean result. The policy must define the
+// decision for every input (`default allow := false`), so an undefined one means the policy is missing.
 OpaOutcome interpretOpaAnswer(long httpStatus, const std::string& body);
 
 struct HttpAnswer {

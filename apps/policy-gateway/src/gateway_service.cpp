@@ -26,7 +26,7 @@ std::string GatewayMetrics::renderPrometheus(bool opaReady) const {
         "# HELP sea_gateway_bad_requests_total Requests rejected with 400.\n"
         "# TYPE sea_gateway_bad_requests_total counter\n"
         "sea_gateway_bad_requests_total {}\n"
-        "# HELP sea_gateway_opa_ready 1 when OPA answered recently.\n"
+        "# HELP sea_gateway_opa_ready 1 when OPA answered a defined decision recently (reachable, policy loaded).\n"
         "# TYPE sea_gateway_opa_ready gauge\n"
         "sea_gateway_opa_ready {}\n",
         allow.load(), deny.load(), error.load(), badRequests.load(), opaReady ? 1 : 0);
@@ -42,9 +42,36 @@ bool Authorizer::opaReady() const {
     return last >= 0 && nowMs() - last <= kReadyFreshness.count();
 }
 
-void Authorizer::probeOpa() {
+const char* toString(OpaProbe probe) {
+    switch (probe) {
+        case OpaProbe::Ready:
+            return "ready";
+        case OpaProbe::PolicyNotLoaded:
+            return "policy-not-loaded";
+        case OpaProbe::Unreachable:
+            break;
+    }
+    return "unreachable";
+}
+
+OpaProbe Authorizer::probeOpa() {
+    OpaProbe found = OpaProbe::Unreachable;
+#ifdef SEA_MUTANT_READY_WITHOUT_POLICY
+    // MUTANT: readiness only asks whether OPA answers (/health), not whether its policy is loaded, so an OPA
+    // restarted without its policy (bundle server down) reads ready while every decision is undefined.
     const auto reply = client_.get(config_.healthUrl());
-    if (reply.transportOk && reply.status == 200) markOpaHealthy();
+    if (reply.transportOk && reply.status == 200) found = OpaProbe::Ready;
+#else
+    // Any input works: the policy defines the decision for every input (default), so undefined = not loaded.
+    const auto reply = client_.postJson(config_.decisionUrl(), R"({"input":{}})");
+    if (reply.transportOk && reply.status == 200) {
+        found = interpretOpaAnswer(reply.status, reply.body).verdict == Verdict::Error ? OpaProbe::PolicyNotLoaded
+                                                                                        : OpaProbe::Ready;
+    }
+#endif
+    if (found == OpaProbe::Ready) markOpaHealthy();
+    lastProbe_.store(found);
+    return found;
 }
 
 HttpAnswer Authorizer::authorize(const std::string& body) {
@@ -114,9 +141,10 @@ int GatewayServer::start(const std::string& host) {
     });
     server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
         const bool ready = authorizer_.opaReady();
+        const OpaProbe last = authorizer_.lastProbe();
+        const OpaProbe shown = ready ? OpaProbe::Ready : (last == OpaProbe::Ready ? OpaProbe::Unreachable : last);
         res.status = ready ? 200 : 503;
-        res.set_content(fmt::format(R"({{"ready":{},"opa":"{}"}})", ready ? "true" : "false",
-                                    ready ? "reachable" : "unreachable"),
+        res.set_content(fmt::format(R"({{"ready":{},"opa":"{}"}})", ready ? "true" : "false", toString(shown)),
                         "application/json");
     });
     server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -132,11 +160,15 @@ int GatewayServer::start(const std::string& host) {
     serveThread_ = std::thread([this] { server_->listen_after_bind(); });
     probeThread_ = std::thread([this] {
         bool wasReady = false;
+        OpaProbe wasFound = OpaProbe::Unreachable;
         do {
-            authorizer_.probeOpa();
+            const OpaProbe found = authorizer_.probeOpa();
             const bool ready = authorizer_.opaReady();
-            if (ready != wasReady) sea::apps::logf("opa", "{}", ready ? "reachable (ready)" : "unreachable (not ready)");
+            if (ready != wasReady || found != wasFound) {
+                sea::apps::logf("opa", "{} ({})", toString(found), ready ? "ready" : "not ready");
+            }
             wasReady = ready;
+            wasFound = found;
         } while (!stopSignal_.waitFor(kProbeInterval));
     });
     return bound;

@@ -2,10 +2,13 @@
 // policy-gateway's request handling and HTTP server (cpp-httplib, 32 worker threads):
 //   POST /v1/authorize -> asks OPA (config.decisionUrl()) and answers per decision.hpp (fail closed)
 //   GET  /healthz      -> 200 while the process runs
-//   GET  /readyz       -> 200 when OPA's /health answered 200 within kReadyFreshness (a probe thread asks
-//                         every kProbeInterval; successful decisions count too), else 503
+//   GET  /readyz       -> 200 when OPA answered a DEFINED decision within kReadyFreshness, else 503. A probe
+//                         thread asks the decision path every kProbeInterval with {"input":{}} (the policy's
+//                         default makes that {"result":false}); successful decisions count too. Reachable is not
+//                         enough: an OPA without its policy answers 200 {} (undefined), and is not ready.
+//                         Body {"ready":bool,"opa":"ready"|"unreachable"|"policy-not-loaded"}
 //   GET  /metrics      -> Prometheus counters sea_gateway_decisions_total{decision="allow|deny|error"},
-//                         sea_gateway_bad_requests_total, gauge sea_gateway_opa_ready
+//                         sea_gateway_bad_requests_total, gauge sea_gateway_opa_ready (= /readyz)
 #include "decision.hpp"
 #include "gateway_config.hpp"
 #include "opa_client.hpp"
@@ -36,14 +39,21 @@ struct GatewayMetrics {
     std::string renderPrometheus(bool opaReady) const;
 };
 
+// What the last readiness probe of OPA found.
+enum class OpaProbe { Unreachable, PolicyNotLoaded, Ready };
+const char* toString(OpaProbe probe);
+
 class Authorizer {
 public:
     Authorizer(const GatewayConfig& config, GatewayMetrics& metrics);
     // Full handling of one POST /v1/authorize body.
     HttpAnswer authorize(const std::string& body);
-    // One /health probe of OPA; records success time.
-    void probeOpa();
+    // One readiness probe of OPA (a decision with {"input":{}}); records the success time and what it found.
+    OpaProbe probeOpa();
+    // A defined decision (probe or request) within kReadyFreshness.
     bool opaReady() const;
+    // Why not ready, from the last probe ("ready" once ready).
+    OpaProbe lastProbe() const { return lastProbe_.load(); }
 #ifdef SEA_MUTANT_LIVENESS_TIED_TO_OPA
     // MUTANT helper: one synchronous OPA /health call (what a liveness check tied to its dependency does).
     bool opaAnswersNow() {
@@ -58,7 +68,8 @@ private:
     const GatewayConfig& config_;
     GatewayMetrics& metrics_;
     OpaClient client_;
-    std::atomic<std::int64_t> lastHealthyMs_{-1};  // steady_clock ms of the last OPA success
+    std::atomic<std::int64_t> lastHealthyMs_{-1};  // steady_clock ms of the last defined OPA decision
+    std::atomic<OpaProbe> lastProbe_{OpaProbe::Unreachable};
 #ifdef SEA_MUTANT_STICKY_BREAKER
     StickyBreaker breaker_;  // MUTANT: opens after 3 failures, never half-opens
 #endif

@@ -49,10 +49,16 @@ TEST(OpaAnswer, TrueIsAllowFalseIsDeny) {
     EXPECT_EQ(interpretOpaAnswer(200, R"({"result":false,"decision_id":"x"})").verdict, Verdict::Deny);
 }
 
-TEST(OpaAnswer, MissingResultIsDeny) {
+// 200 {} is what OPA answers while no policy is loaded (e.g. restarted with its bundle server down): not a
+// decision, so an error (503 deny) like an unreachable OPA, never a 200 deny.
+TEST(OpaAnswer, MissingResultIsAnErrorNotADecision) {
     const auto outcome = interpretOpaAnswer(200, "{}");
-    EXPECT_EQ(outcome.verdict, Verdict::Deny);
+    EXPECT_EQ(outcome.verdict, Verdict::Error);
     EXPECT_NE(outcome.reason.find("undefined"), std::string::npos);
+    EXPECT_EQ(interpretOpaAnswer(200, R"({"decision_id":"x"})").verdict, Verdict::Error);
+    const auto answer = answerFor(outcome);
+    EXPECT_EQ(answer.status, 503);
+    EXPECT_EQ(nlohmann::json::parse(answer.body)["decision"], "deny");
 }
 
 TEST(OpaAnswer, EverythingElseIsAnError) {
@@ -69,7 +75,8 @@ TEST(OpaAnswer, EverythingElseIsAnError) {
 TEST(HttpAnswers, AllowDenyAndFailClosed) {
     EXPECT_EQ(answerFor({Verdict::Allow, {}}).status, 200);
     EXPECT_EQ(answerFor({Verdict::Allow, {}}).body, R"({"decision":"allow"})");
-    EXPECT_EQ(answerFor({Verdict::Deny, "undefined"}).body, R"({"decision":"deny"})");
+    EXPECT_EQ(answerFor({Verdict::Deny, {}}).status, 200);
+    EXPECT_EQ(answerFor({Verdict::Deny, {}}).body, R"({"decision":"deny"})");
     const auto error = answerFor({Verdict::Error, "OPA unreachable: timeout"});
     EXPECT_EQ(error.status, 503);
     const auto doc = nlohmann::json::parse(error.body);
