@@ -6,6 +6,8 @@
 
 #include <fmt/core.h>
 
+#include <memory>
+
 namespace sea::worker {
 namespace {
 
@@ -25,6 +27,17 @@ std::string describe(natsStatus status, jsErrCode code) {
     const char* last = nats_GetLastError(nullptr);
     if (last != nullptr && *last != '\0') text += fmt::format(": {}", last);
     return text;
+}
+
+struct StreamInfoDeleter {
+    void operator()(jsStreamInfo* info) const { jsStreamInfo_Destroy(info); }
+};
+using StreamInfoPtr = std::unique_ptr<jsStreamInfo, StreamInfoDeleter>;
+
+// Nanoseconds as seconds for log lines ("120", "0.5").
+std::string seconds(std::int64_t nanoseconds) {
+    if (nanoseconds % 1'000'000'000 == 0) return std::to_string(nanoseconds / 1'000'000'000);
+    return fmt::format("{:g}", static_cast<double>(nanoseconds) / 1e9);
 }
 
 void require(natsStatus status, const char* what) {
@@ -99,11 +112,19 @@ void JetStreamPublisher::onReconnected() {
 }
 
 void JetStreamPublisher::ensureStream() {
+#ifdef SEA_MUTANT_SHORT_DUP_WINDOW
+    const std::chrono::seconds window = kMutantDuplicatesWindow;
+#else
+    const std::chrono::seconds window = config_.duplicatesWindow;
+#endif
     jsErrCode code = jsErrCode(0);
-    jsStreamInfo* info = nullptr;
-    natsStatus status = js_GetStreamInfo(&info, js_, config_.stream.c_str(), nullptr, &code);
+    jsStreamInfo* found = nullptr;
+    natsStatus status = js_GetStreamInfo(&found, js_, config_.stream.c_str(), nullptr, &code);
     if (status == NATS_OK) {
-        jsStreamInfo_Destroy(info);
+        const StreamInfoPtr info(found);
+#ifndef SEA_MUTANT_SHORT_DUP_WINDOW
+        if (info->Config != nullptr) raiseDuplicatesWindow(*info->Config, window);
+#endif
         return;
     }
     if (status != NATS_NOT_FOUND && code != JSStreamNotFoundErr) {
@@ -118,14 +139,37 @@ void JetStreamPublisher::ensureStream() {
     stream.SubjectsLen = static_cast<int>(subjects.size());
     stream.Storage = js_FileStorage;
     stream.Replicas = 1;
-    stream.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(kDuplicatesWindow).count();
+    stream.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(window).count();
     code = jsErrCode(0);
-    status = js_AddStream(&info, js_, &stream, nullptr, &code);
+    jsStreamInfo* created = nullptr;
+    status = js_AddStream(&created, js_, &stream, nullptr, &code);
     if (status != NATS_OK) {
         throw PublisherError(fmt::format("add stream {}: {}", config_.stream, describe(status, code)));
     }
-    jsStreamInfo_Destroy(info);
-    logf("nats", "created stream {} (duplicates window {}s)", config_.stream, kDuplicatesWindow.count());
+    jsStreamInfo_Destroy(created);
+    logf("nats", "created stream {} (duplicates window {}s)", config_.stream, window.count());
+}
+
+void JetStreamPublisher::raiseDuplicatesWindow(const jsStreamConfig& current, std::chrono::nanoseconds wanted) {
+    std::int64_t target = wanted.count();
+    // The server refuses a window longer than max_age (messages older than that are gone anyway).
+    if (current.MaxAge > 0 && target > current.MaxAge) target = current.MaxAge;
+    if (current.Duplicates >= target) return;
+    jsStreamConfig updated = current;  // the stream's own configuration (strings owned by its info)
+    updated.Duplicates = target;
+    jsErrCode code = jsErrCode(0);
+    jsStreamInfo* after = nullptr;
+    const natsStatus status = js_UpdateStream(&after, js_, &updated, nullptr, &code);
+    if (status != NATS_OK) {
+        // Not fatal: relaying with the shorter window beats not relaying; the bound is that window.
+        logf("nats", "WARNING: could not raise duplicates window of stream {} from {}s to {}s ({}); exactly-once "
+             "holds only for interruptions shorter than {}s", config_.stream, seconds(current.Duplicates),
+             seconds(target), describe(status, code), seconds(current.Duplicates));
+        return;
+    }
+    jsStreamInfo_Destroy(after);
+    logf("nats", "raised duplicates window of stream {} from {}s to {}s{}", config_.stream, seconds(current.Duplicates),
+         seconds(target), target < wanted.count() ? " (capped at the stream's max_age)" : "");
 }
 
 PublishResult JetStreamPublisher::publish(const OutboxRow& row) {

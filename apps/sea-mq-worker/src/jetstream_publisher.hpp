@@ -7,8 +7,12 @@
 // publish() sets header Nats-Msg-Id = row id and ExpectStream = the configured stream, and waits at
 // most kPublishAckWaitMs for the ack; a timeout while NATS restarts is an ordinary failed publish
 // (the row stays unpublished; a late-stored copy is absorbed by the dedupe window on re-send).
-// ensureStream() creates the stream (file storage, Duplicates window kDuplicatesWindow) when missing
-// and leaves an existing stream's configuration alone.
+// ensureStream() creates the stream (file storage, Duplicates window = config.duplicatesWindow) when
+// missing. An existing stream keeps its configuration, except that a Duplicates window shorter than the
+// configured one is raised to it (js_UpdateStream with the stream's own config, one log line); a longer
+// window is never shrunk, and a refused update is logged as a WARNING (the stream is used as it is).
+// A re-send of a published-but-unmarked row (e.g. PostgreSQL lost between publish and commit) is
+// dropped by Nats-Msg-Id only within that window: the window bounds exactly-once.
 #include "event_publisher.hpp"
 #include "worker_config.hpp"
 #include "worker_metrics.hpp"
@@ -19,11 +23,15 @@
 struct __natsConnection;
 struct __natsOptions;
 struct __jsCtx;
+struct jsStreamConfig;
 
 namespace sea::worker {
 
 constexpr std::int64_t kPublishAckWaitMs = 2000;
-constexpr std::chrono::seconds kDuplicatesWindow{120};
+#ifdef SEA_MUTANT_SHORT_DUP_WINDOW
+// MUTANT: the old fixed 2-minute window, never applied to an existing stream.
+constexpr std::chrono::seconds kMutantDuplicatesWindow{120};
+#endif
 
 class JetStreamPublisher final : public EventPublisher {
 public:
@@ -47,6 +55,10 @@ public:
     void onReconnected();
 
 private:
+    // Raises the existing stream's Duplicates window to `wanted` (never lowers it; capped at MaxAge,
+    // which the server requires); logs one line when it changes it or the server refuses.
+    void raiseDuplicatesWindow(const ::jsStreamConfig& current, std::chrono::nanoseconds wanted);
+
     const WorkerConfig& config_;
     WorkerMetrics& metrics_;
     __natsOptions* options_ = nullptr;

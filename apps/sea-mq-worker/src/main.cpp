@@ -37,8 +37,8 @@ int main() {
         WorkerHttpServer http(metrics, {[&store] { return store.connected(); },
                                         [&publisher] { return publisher.connected(); }});
         const int port = http.start("0.0.0.0", config.httpPort);
-        logf("main", "sea-mq-worker started: stream={} batch={} poll={}ms http=0.0.0.0:{}", config.stream,
-             config.batchSize, config.pollInterval.count(), port);
+        logf("main", "sea-mq-worker started: stream={} batch={} poll={}ms duplicates_window={}s http=0.0.0.0:{}",
+             config.stream, config.batchSize, config.pollInterval.count(), config.duplicatesWindow.count(), port);
         RelayOptions options;
         options.batchSize = config.batchSize;
         options.pollInterval = config.pollInterval;

@@ -59,14 +59,17 @@ void OutboxRelay::onStoreError(const StoreError& error) {
 StepResult OutboxRelay::step() {
     if (!ensureStoreConnected()) return {StepOutcome::StoreDown};
     if (!ensurePublisherReady()) return {StepOutcome::PublisherDown};
+    const auto epoch = publisher_.connectionEpoch();
+    if (epoch != ackedUnmarkedEpoch_) ackedUnmarked_.clear();  // the broker reconnected: re-send, rely on dedupe
+    std::vector<std::string> acked;
     try {
         const auto rows = store_.claimBatch(options_.batchSize);
         if (rows.empty()) {
             store_.commit();
+            ackedUnmarked_.clear();
             return {StepOutcome::Idle};
         }
         metrics_.claimed.fetch_add(rows.size());
-        std::vector<std::string> acked;
         acked.reserve(rows.size());
 #ifdef SEA_MUTANT_MARK_BEFORE_ACK
         // MUTANT: marks every row published and commits BEFORE publishing fire-and-forget.
@@ -81,7 +84,15 @@ StepResult OutboxRelay::step() {
                 acked.size()};
 #else
         std::vector<std::pair<const OutboxRow*, std::string>> failures;
+        std::size_t remembered = 0;
         for (const auto& row : rows) {
+#ifndef SEA_MUTANT_SHORT_DUP_WINDOW  // MUTANT short-dup-window: always re-sends (the old behaviour)
+            if (ackedUnmarked_.count(row.id) != 0) {  // already acked by JetStream: mark, do not re-send
+                acked.push_back(row.id);
+                ++remembered;
+                continue;
+            }
+#endif
             auto result = publisher_.publish(row);
             if (result.acked) {
                 acked.push_back(row.id);
@@ -95,7 +106,9 @@ StepResult OutboxRelay::step() {
         if (!acked.empty()) store_.markPublished(acked);
         for (const auto& [row, error] : failures) store_.recordFailure(row->id, error);
         store_.commit();
+        ackedUnmarked_.clear();
         metrics_.published.fetch_add(acked.size());
+        if (remembered > 0) logf("relay", "marked {} rows JetStream had acked before the store was lost", remembered);
         if (!failures.empty()) {
             metrics_.publishRetries.fetch_add(failures.size());
             logf("relay", "published {} of {} rows; {} failed, first {}: {}", acked.size(), rows.size(),
@@ -109,6 +122,9 @@ StepResult OutboxRelay::step() {
 #endif
     } catch (const StoreError& error) {
         onStoreError(error);
+        // The rows acked in this step are stored in JetStream but their marks are lost: remember them.
+        ackedUnmarked_.insert(acked.begin(), acked.end());
+        ackedUnmarkedEpoch_ = epoch;
         return {StepOutcome::StoreDown};
     }
 }

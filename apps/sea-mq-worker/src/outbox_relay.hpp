@@ -5,8 +5,16 @@
 // acked rows published, record the first failure (attempts/last_error), commit. A row is marked only
 // after its ack, in the same transaction that locked it, so:
 //   - a crash or lost DB connection before COMMIT leaves the rows unpublished; they are re-sent and
-//     JetStream drops the copy by Nats-Msg-Id (dedupe window), so the stream holds each id once;
+//     JetStream drops the copy by Nats-Msg-Id, so the stream holds each id once as long as the re-send
+//     comes within the stream's duplicate window (WORKER_DUPLICATES_WINDOW_S, 20 min by default);
+//     a lost DB connection alone does not even re-send (see "acked but not marked" below);
 //   - the UPDATE only touches rows still unpublished, so a row is never marked twice.
+// Acked but not marked: when the store fails after some rows of a batch were acked (their marks are
+// lost with the transaction), the relay remembers those ids (one batch, more only after consecutive
+// failed commits) with the broker's connection epoch. The first batch after the store returns marks the remembered rows it claims without
+// publishing them again, so a PostgreSQL outage of any length does not depend on the dedupe window.
+// The memory is dropped after that batch commits, when the broker reconnected in between (its stored
+// messages are then not assumed) and with the process; those rows are re-sent and dedupe applies.
 // A failed publish gets attempts+1 and last_error. If the broker connection is gone the batch ends
 // there (later rows stay unpublished, unlocked at commit); if the broker is still connected only that
 // row was rejected and the batch goes on, so one unpublishable row cannot block the rows behind it.
@@ -28,6 +36,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <set>
+#include <string>
 
 namespace sea::worker {
 
@@ -72,6 +82,9 @@ private:
     WorkerMetrics& metrics_;
     RelayOptions options_;
     const sea::apps::StopSignal& stop_;
+    // Ids JetStream acked whose marks were lost with the store (see above), and the epoch of those acks.
+    std::set<std::string> ackedUnmarked_;
+    std::uint64_t ackedUnmarkedEpoch_ = 0;
     bool storeEverConnected_ = false;
     bool streamEnsured_ = false;
     std::uint64_t streamEpoch_ = 0;

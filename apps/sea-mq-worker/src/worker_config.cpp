@@ -78,6 +78,8 @@ WorkerConfig loadWorkerConfig(const sea::apps::EnvLookup& env) {
     config.pollInterval =
         std::chrono::milliseconds(sea::apps::envIntInRange(env, "OUTBOX_POLL_INTERVAL_MS", 200, 10, 60000));
     config.httpPort = sea::apps::envPort(env, "WORKER_HTTP_PORT", 9090, /*allowZero=*/true);
+    config.duplicatesWindow = std::chrono::seconds(sea::apps::envIntInRange(
+        env, "WORKER_DUPLICATES_WINDOW_S", kDefaultDuplicatesWindow.count(), 1, kMaxDuplicatesWindowS));
     return config;
 }
 

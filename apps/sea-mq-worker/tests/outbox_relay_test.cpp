@@ -231,13 +231,48 @@ TEST_F(OutboxRelayTest, ReEnsuresTheStreamAfterABrokerReconnect) {
     EXPECT_EQ(publisher.ensureCalls, 2);
 }
 
-TEST_F(OutboxRelayTest, LostCommitResendsWithoutDoubleMarkingAndCountsTheReconnect) {
+// The relay remembers the rows JetStream acked whose marks were lost with the database connection, and
+// marks them after the reconnect without publishing them again: no re-send, so no reliance on the
+// stream's duplicate window however long PostgreSQL was gone.
+TEST_F(OutboxRelayTest, LostCommitMarksTheAckedRowsAfterTheReconnectWithoutResending) {
+    store.add(5);
+    store.loseConnectionAtCommit = 1;
+    EXPECT_EQ(relay.step().outcome, StepOutcome::StoreDown);
+    EXPECT_EQ(store.publishedCount(), 0u) << "nothing may be marked when the commit was lost";
+    EXPECT_EQ(publisher.order.size(), 5u);
+
+    store.add(2);  // rows produced during the outage are published normally
+    EXPECT_EQ(relay.step().outcome, StepOutcome::PartialBatch);
+    EXPECT_EQ(metrics.dbReconnects.load(), 1u);
+    EXPECT_EQ(store.publishedCount(), 7u);
+    EXPECT_EQ(publisher.order.size(), 7u) << "the five acked rows must not be published again";
+    EXPECT_EQ(publisher.stream.size(), 7u);
+    for (const auto& r : store.rows) EXPECT_EQ(r.publishCount, 1);
+    EXPECT_EQ(metrics.published.load(), 7u) << "only committed marks are counted";
+}
+
+// Two lost commits in a row: the remembered ids survive the second loss (the marks were lost again).
+TEST_F(OutboxRelayTest, RememberedAcksSurviveASecondLostCommit) {
+    store.add(4);
+    store.loseConnectionAtCommit = 1;
+    EXPECT_EQ(relay.step().outcome, StepOutcome::StoreDown);
+    store.loseConnectionAtCommit = 2;
+    EXPECT_EQ(relay.step().outcome, StepOutcome::StoreDown);
+    EXPECT_EQ(relay.step().outcome, StepOutcome::PartialBatch);
+    EXPECT_EQ(store.publishedCount(), 4u);
+    EXPECT_EQ(publisher.order.size(), 4u) << "acked rows are never re-sent while the broker connection holds";
+}
+
+// After the commit was lost the broker reconnected (a new connection epoch): the relay does not assume
+// the stored messages and re-sends; JetStream's dedupe absorbs the copies (within its window).
+TEST_F(OutboxRelayTest, LostCommitAfterABrokerReconnectResendsWithoutDoubleMarking) {
     store.add(5);
     store.loseConnectionAtCommit = 1;
     EXPECT_EQ(relay.step().outcome, StepOutcome::StoreDown);
     EXPECT_EQ(store.publishedCount(), 0u) << "nothing may be marked when the commit was lost";
     EXPECT_EQ(publisher.stream.size(), 5u);
 
+    publisher.epoch = 2;
     EXPECT_EQ(relay.step().outcome, StepOutcome::PartialBatch);
     EXPECT_EQ(metrics.dbReconnects.load(), 1u);
     EXPECT_EQ(store.publishedCount(), 5u);

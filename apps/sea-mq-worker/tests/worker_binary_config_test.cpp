@@ -41,7 +41,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadEnvCase{{{"OUTBOX_POLL_INTERVAL_MS", "soon"}}, "OUTBOX_POLL_INTERVAL_MS"},
                       BadEnvCase{{{"WORKER_HTTP_PORT", "99999"}}, "WORKER_HTTP_PORT"},
                       BadEnvCase{{{"OUTBOX_STREAM", "a.b"}}, "OUTBOX_STREAM"},
-                      BadEnvCase{{{"OUTBOX_SUBJECTS", "a,,b"}}, "OUTBOX_SUBJECTS"}));
+                      BadEnvCase{{{"OUTBOX_SUBJECTS", "a,,b"}}, "OUTBOX_SUBJECTS"},
+                      BadEnvCase{{{"WORKER_DUPLICATES_WINDOW_S", "0"}}, "WORKER_DUPLICATES_WINDOW_S"}));
 
 }  // namespace
 }  // namespace sea::worker

@@ -35,6 +35,7 @@ TEST(WorkerConfig, DefaultsApplyWhenOnlyDatabaseUrlIsSet) {
     EXPECT_EQ(config.batchSize, 100);
     EXPECT_EQ(config.pollInterval.count(), 200);
     EXPECT_EQ(config.httpPort, 9090);
+    EXPECT_EQ(config.duplicatesWindow, std::chrono::seconds(1200));
 }
 
 TEST(WorkerConfig, ParsesEveryVariable) {
@@ -46,6 +47,7 @@ TEST(WorkerConfig, ParsesEveryVariable) {
     env["OUTBOX_BATCH_SIZE"] = "10000";
     env["OUTBOX_POLL_INTERVAL_MS"] = "50";
     env["WORKER_HTTP_PORT"] = "0";
+    env["WORKER_DUPLICATES_WINDOW_S"] = "900";
     const auto config = loadWorkerConfig(mapEnv(env));
     EXPECT_EQ(config.natsServers, (std::vector<std::string>{"nats://a:4222", "nats://b:4222", "nats://c:4222"}));
     EXPECT_EQ(config.stream, "ORDERS");
@@ -53,6 +55,7 @@ TEST(WorkerConfig, ParsesEveryVariable) {
     EXPECT_EQ(config.batchSize, 10000);
     EXPECT_EQ(config.pollInterval.count(), 50);
     EXPECT_EQ(config.httpPort, 0);
+    EXPECT_EQ(config.duplicatesWindow, std::chrono::seconds(900));
 }
 
 TEST(WorkerConfig, MissingDatabaseUrlIsRejected) {
@@ -105,6 +108,28 @@ TEST(WorkerConfig, PollIntervalOutsideRangeIsRejected) {
 
 TEST(WorkerConfig, BadHttpPortIsRejected) {
     for (const char* bad : {"-1", "65536", "http", ""}) expectRejected("WORKER_HTTP_PORT", bad);
+}
+
+TEST(WorkerConfig, DuplicatesWindowAcceptsItsWholeRange) {
+    for (const auto& [text, seconds] : {std::pair{"1", 1}, {"120", 120}, {"3600", 3600}, {"86400", 86400}}) {
+        Env env = validEnv();
+        env["WORKER_DUPLICATES_WINDOW_S"] = text;
+        EXPECT_EQ(loadWorkerConfig(mapEnv(env)).duplicatesWindow, std::chrono::seconds(seconds)) << text;
+    }
+}
+
+TEST(WorkerConfig, BadDuplicatesWindowIsRejectedWithOneLine) {
+    for (const char* bad : {"0", "-120", "86401", "20m", "1200s", "", " 60", "abc", "99999999999999999999"}) {
+        expectRejected("WORKER_DUPLICATES_WINDOW_S", bad);
+    }
+    Env env = validEnv();
+    env["WORKER_DUPLICATES_WINDOW_S"] = "20m";
+    try {
+        loadWorkerConfig(mapEnv(env));
+        FAIL() << "accepted 20m";
+    } catch (const ConfigError& error) {
+        EXPECT_STREQ(error.what(), "WORKER_DUPLICATES_WINDOW_S: must be an integer in 1..86400, got \"20m\"");
+    }
 }
 
 TEST(WorkerConfig, SplitListTrimsAndRejectsEmptyItems) {

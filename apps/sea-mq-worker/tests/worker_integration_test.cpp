@@ -45,13 +45,14 @@ protected:
     }
 
     void startWorker(int batchSize = 100) {
-        worker = std::make_unique<ChildProcess>(
-            std::vector<std::string>{binaryUnderTest()}, logs.path() + "/worker.log",
-            std::map<std::string, std::string>{{"DATABASE_URL", postgres->url()},
+        std::map<std::string, std::string> env{{"DATABASE_URL", postgres->url()},
                                                {"NATS_URL", nats->url()},
                                                {"WORKER_HTTP_PORT", std::to_string(httpPort)},
                                                {"OUTBOX_BATCH_SIZE", std::to_string(batchSize)},
-                                               {"OUTBOX_POLL_INTERVAL_MS", "100"}});
+                                               {"OUTBOX_POLL_INTERVAL_MS", "100"}};
+        env.insert(extraEnv.begin(), extraEnv.end());
+        worker = std::make_unique<ChildProcess>(std::vector<std::string>{binaryUnderTest()},
+                                                logs.path() + "/worker.log", env);
     }
 
     void insertRows(int count, const std::string& subject = "sea.outbox.order.created") {
@@ -97,6 +98,7 @@ protected:
     std::unique_ptr<LocalPostgres> postgres;
     std::unique_ptr<LocalNats> nats;
     std::unique_ptr<ChildProcess> worker;
+    std::map<std::string, std::string> extraEnv;  // more worker variables (startWorker)
     int httpPort = 0;
 };
 
@@ -193,6 +195,26 @@ TEST_F(WorkerIntegration, RowRejectedByJetStreamIsNeverMarkedAndDoesNotBlockOthe
               "1");
     EXPECT_TRUE(worker->running());
     EXPECT_EQ(testing::readStream(nats->url(), "SEA_OUTBOX").messages, 20u);
+}
+
+// A SEA_OUTBOX stream left with the old 120 s duplicate window is raised to WORKER_DUPLICATES_WINDOW_S
+// when the worker starts (one log line), and rows are relayed through it. (Detects a worker that only
+// creates a missing stream: its exactly-once bound would stay 120 s.)
+TEST_F(WorkerIntegration, RaisesAnExistingStreamsShortDuplicatesWindowOnStart) {
+    testing::createStream(nats->url(), "SEA_OUTBOX", {"sea.outbox.>"}, 120s);
+    insertRows(3);
+    extraEnv["WORKER_DUPLICATES_WINDOW_S"] = "1500";
+    startWorker();
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 20s)) << workerLog();
+    EXPECT_EQ(testing::readStreamSettings(nats->url(), "SEA_OUTBOX").duplicates, std::chrono::nanoseconds(1500s));
+    EXPECT_EQ(testing::readStream(nats->url(), "SEA_OUTBOX").messages, 3u);
+    const auto log = read_file(logs.path() + "/worker.log");
+    std::size_t lines = 0;
+    for (auto at = log.find("raised duplicates window of stream SEA_OUTBOX from 120s to 1500s");
+         at != std::string::npos; at = log.find("raised duplicates window", at + 1)) {
+        ++lines;
+    }
+    EXPECT_EQ(lines, 1u) << log;
 }
 
 // Done-when: 10,000 rows, PostgreSQL and NATS each restarted while rows are pending; afterwards every
