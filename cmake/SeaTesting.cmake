@@ -1,8 +1,10 @@
-# sea_add_gtest(NAME target SOURCES ... LIBS ... LABELS ... [TIMEOUT s] [PROPERTIES key value ...])
+# sea_add_gtest(NAME target SOURCES ... LIBS ... LABELS ... [TIMEOUT s] [PROPERTIES key value ...] [CASE_LABELS name ...])
 # Builds one gtest binary and registers every case with ctest through gtest_discover_tests,
 # so `ctest -N -L <label>` lists individual cases and IDE test explorers see them.
 # Contract: every discovered case carries ALL of LABELS (each one a label), TIMEOUT (default 120) and each
-# PROPERTIES pair (one value per key). `ctest --show-only=json-v1` reads them back; tests/chaos/entry_points_test.py
+# PROPERTIES pair (one value per key). CASE_LABELS (value-parameterised cases, e.g. a fault matrix): a case whose
+# name ends in /<name> for a listed name also carries the label <name> — each matrix case is selectable alone
+# (`ctest -L '^<name>$'`); a listed name no case ends with fails the ctest run that includes the file. `ctest --show-only=json-v1` reads them back; tests/chaos/entry_points_test.py
 # checks the chaos cases.
 #
 # Why not gtest_discover_tests(... PROPERTIES LABELS "a;b" ...): the module passes PROPERTIES on as one flat list,
@@ -10,7 +12,7 @@
 # ctest include file that runs after discovery and applies them to the discovered cases (TEST_LIST).
 include_guard(GLOBAL)
 function(sea_add_gtest)
-  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;PROPERTIES" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;PROPERTIES;CASE_LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main sea::warnings)
   if(NOT T_TIMEOUT)
@@ -35,10 +37,29 @@ function(sea_add_gtest)
 if(${test_list})
   set_tests_properties(\${${test_list}} PROPERTIES ${props})
 endif()
+foreach(case_label IN ITEMS ${T_CASE_LABELS})
+  set(found FALSE)
+  foreach(t IN LISTS ${test_list})
+    if(t MATCHES \"/\${case_label}\$\")
+      set_tests_properties(\"\${t}\" PROPERTIES LABELS \"${T_LABELS};\${case_label}\")
+      set(found TRUE)
+    endif()
+  endforeach()
+  if(NOT found)
+    message(SEND_ERROR \"${T_NAME}: no discovered case ends in /\${case_label} (CASE_LABELS)\")
+  endif()
+endforeach()
 " @ONLY)
+  # Matrix cases are named by their parameter (a name generator): NO_PRETTY_VALUES keeps the ctest name exactly
+  # the gtest name (Matrix/Suite.Test/<case>) instead of appending "# GetParam() = ...".
+  set(pretty)
+  if(T_CASE_LABELS)
+    set(pretty NO_PRETTY_VALUES)
+  endif()
   gtest_discover_tests(${T_NAME}
     DISCOVERY_MODE PRE_TEST
-    TEST_LIST ${test_list})
+    TEST_LIST ${test_list}
+    ${pretty})
   # After gtest_discover_tests' own include file (it appended it just now), so the case list exists.
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${props_file})
 endfunction()

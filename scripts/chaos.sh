@@ -8,7 +8,9 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-mapfile -t scenarios < <(grep -E '^[a-z][a-z0-9_]*$' "$sea_root/tests/chaos/scenarios.txt")
+# "<scenario>" or "<scenario> <matrix binary>" a line: scenarios[i] runs in chaos-${binaries[i]}.
+mapfile -t scenarios < <(sed -nE 's/^([a-z][a-z0-9_]*)( +[a-z][a-z0-9_]*)?$/\1/p' "$sea_root/tests/chaos/scenarios.txt")
+mapfile -t binaries < <(sed -nE 's/^([a-z][a-z0-9_]*)( +([a-z][a-z0-9_]*))?$/\1 \3/p' "$sea_root/tests/chaos/scenarios.txt" | awk '{print $NF}')
 usage="use: just chaos [<scenario> | scenario=<scenario>] (scenarios: ${scenarios[*]})"
 [ $# -le 1 ] || sea_die "one scenario at a time, got $# arguments ($*); $usage"
 scenario=${1-}
@@ -27,9 +29,12 @@ fi
 # The chaos binaries skip every scenario but CHAOS_SCENARIO; keep it equal to what ctest selects.
 if [ -n "$scenario" ]; then export CHAOS_SCENARIO=$scenario; fi
 
-selected=("${scenarios[@]}")
+selected=("${binaries[@]}")
 label="^chaos\$"
-if [ -n "$scenario" ]; then selected=("$scenario"); label="^${scenario}\$"; fi
+if [ -n "$scenario" ]; then
+  for i in "${!scenarios[@]}"; do if [ "${scenarios[$i]}" = "$scenario" ]; then selected=("${binaries[$i]}"); fi; done
+  label="^${scenario}\$"
+fi
 select_args=(--test-dir "$SEA_BUILD_DIR" -L "$label" --no-tests=error)
 if [ "${SEA_LIST_ONLY:-0}" = 1 ]; then
   exec ctest -N "${select_args[@]}"

@@ -38,7 +38,7 @@ python3 - "$out" "$runs" "$sea_root/tests/chaos/scenarios.txt" <<'PY'
 import glob, json, os, re, statistics, sys
 out, runs, scenario_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 with open(scenario_file) as f:
-    expected = [l.strip() for l in f if re.fullmatch(r"[a-z][a-z0-9_]*", l.strip())]
+    expected = [m.group(1) for m in (re.fullmatch(r"([a-z][a-z0-9_]*)( +[a-z][a-z0-9_]*)?", l.strip()) for l in f) if m]
 rows = {}   # scenario -> {"name", "pass", "durations", "ttr"}
 def row(scenario):
     return rows.setdefault(scenario, {"name": None, "pass": 0, "durations": [], "ttr": []})

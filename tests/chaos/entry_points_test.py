@@ -26,9 +26,26 @@ TIMEOUT_S = 900
 RESOURCE_LOCK = "sea-docker-stack"
 
 
-def scenario_list():
+def scenario_lines():
+    """[(scenario, binary)]: "<scenario>" runs in chaos-<scenario>, "<scenario> <binary>" is a case of a fault matrix."""
+    out = []
     with open(os.path.join(REPO, "tests/chaos/scenarios.txt")) as f:
-        return [line.strip() for line in f if re.fullmatch(r"[a-z][a-z0-9_]*", line.strip())]
+        for line in f:
+            m = re.fullmatch(r"([a-z][a-z0-9_]*)(?: +([a-z][a-z0-9_]*))?", line.strip())
+            if m:
+                out.append((m.group(1), m.group(2) or m.group(1)))
+    return out
+
+
+def scenario_list():
+    return [s for s, _ in scenario_lines()]
+
+
+BINARY_OF = dict(scenario_lines())
+
+
+def is_matrix_case(scenario):
+    return BINARY_OF[scenario] != scenario
 
 
 def camel(name):
@@ -82,12 +99,18 @@ class EntryPoints(unittest.TestCase):
         cls.just = shutil.which("just")
 
     def case_of(self, scenario):
-        """The one ctest case whose command runs chaos-<scenario> (fails unless exactly one)."""
-        binary = f"chaos-{scenario}"
+        """The one ctest case of the scenario: the only case of chaos-<scenario>, or the case of a matrix binary whose
+        name ends in /<scenario> (fails unless exactly one)."""
+        binary = f"chaos-{BINARY_OF[scenario]}"
         cases = [n for n, t in self.tests.items()
-                 if t["command"] and os.path.basename(t["command"][0]) == binary]
-        self.assertEqual(len(cases), 1, f"{binary}: expected one discovered case, got {cases} (not built?)")
+                 if t["command"] and os.path.basename(t["command"][0]) == binary
+                 and (not is_matrix_case(scenario) or n.endswith("/" + scenario))]
+        self.assertEqual(len(cases), 1, f"{binary}: expected one discovered case of {scenario}, got {cases} (not built?)")
         return cases[0]
+
+    def gtest_filter(self, scenario):
+        """The README's gtest filter of a scenario: '<CamelScenario>.*', or '*/<case>' for a fault-matrix case."""
+        return f"*/{scenario}" if is_matrix_case(scenario) else f"{camel(scenario)}.*"
 
     def assert_selects(self, result, expected, form):
         self.assertEqual(result.returncode, 0, f"{form}: exit {result.returncode}: {result.stderr.strip()}")
@@ -119,7 +142,18 @@ class EntryPoints(unittest.TestCase):
     def test_case_is_the_camel_case_suite(self):
         for s in self.scenarios:
             with self.subTest(scenario=s):
-                self.assertTrue(self.case_of(s).startswith(camel(s) + "."), f"{self.case_of(s)} is not in suite {camel(s)}")
+                suite = f"Matrix/{camel(BINARY_OF[s])}" if is_matrix_case(s) else camel(s)
+                self.assertTrue(self.case_of(s).startswith(suite + "."), f"{self.case_of(s)} is not in suite {suite}")
+
+    def test_every_matrix_binary_case_is_listed(self):
+        # A case the matrix binary has but scenarios.txt does not list would run under `ctest -L chaos` without a
+        # name of its own (no label, no `just chaos <name>`).
+        for binary in sorted({b for s, b in scenario_lines() if b != s}):
+            with self.subTest(binary=binary):
+                cases = sorted(n for n, t in self.tests.items()
+                               if t["command"] and os.path.basename(t["command"][0]) == f"chaos-{binary}")
+                listed_cases = sorted(self.case_of(s) for s, b in scenario_lines() if b == binary)
+                self.assertEqual(cases, listed_cases, f"chaos-{binary}: cases vs scenarios.txt")
 
     def test_no_other_label_names_a_scenario(self):
         # ctest -L takes a regex: a label like `mutants-opa_restart` would be selected by `ctest -L opa_restart`.
@@ -141,13 +175,13 @@ class EntryPoints(unittest.TestCase):
     def test_gtest_filter_form(self):
         for s in self.scenarios:
             with self.subTest(scenario=s):
-                binary = os.path.join(BUILD, "tests/chaos", f"chaos-{s}")
-                r = run([binary, f"--gtest_filter={camel(s)}.*", "--gtest_list_tests"])
+                binary = os.path.join(BUILD, "tests/chaos", f"chaos-{BINARY_OF[s]}")
+                r = run([binary, f"--gtest_filter={self.gtest_filter(s)}", "--gtest_list_tests"])
                 self.assertEqual(r.returncode, 0, r.stderr)
                 suites = re.findall(r"^(\S+)\.$", r.stdout, re.M)
                 cases = re.findall(r"^  (\S+)", r.stdout, re.M)
                 self.assertEqual([f"{a}.{b}" for a in suites for b in cases], [self.case_of(s)],
-                                 f"chaos-{s} --gtest_filter='{camel(s)}.*'")
+                                 f"chaos-{BINARY_OF[s]} --gtest_filter='{self.gtest_filter(s)}'")
 
     def test_just_and_script_forms(self):
         self.require_just()

@@ -10,7 +10,8 @@
 # Each run gets its own artifacts directory (SEA_BUILD_ROOT=<results>/<scenario>.<mutant>, so the timeline is
 # <results>/<scenario>.<mutant>/chaos-artifacts/<Suite>.<Test>/timeline.json, emptied before the run) and its own
 # SEA_CHAOS_RUN_ID; a timeline carrying another run id is stale and never judged. Mutant runs also get
-# SEA_STOP_AT_VIOLATION=<expected letters>: the scenario stops once every targeted invariant is invalid.
+# SEA_STOP_AT_VIOLATION=<expected letters>: the scenario stops once every targeted invariant is invalid, and
+# CHAOS_SCENARIO=<scenario>: in a fault-matrix binary every other case skips.
 # Usage: run_mutant.sh <scenario-binary> <scenario> <mutant|baseline> <expected ids, e.g. a,b or -> [VAR=value ...]
 # Writes <results dir>/<scenario>.<mutant>.tsv (scenario, mutant, expected, verdict, invariants named = the ids of
 # the invalid verdicts) and the full log next to it. Results dir: $SEA_MUTANT_RESULTS (default: ./mutant-results).
@@ -37,7 +38,8 @@ mkdir -p "$root" || exit 2
 
 started_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 run_id="mutant-$(date -u -d "$started_at" +%Y%m%dT%H%M%S)Z-$$-$RANDOM"
-run_env=(SEA_REQUIRE_ALL=1 SEA_BUILD_ROOT="$root" SEA_CHAOS_RUN_ID="$run_id" SEA_CHAOS_RUN_STARTED_AT="$started_at")
+# CHAOS_SCENARIO: a matrix binary holds many cases; only this scenario's runs (the others skip before any work).
+run_env=(SEA_REQUIRE_ALL=1 CHAOS_SCENARIO="$scenario" SEA_BUILD_ROOT="$root" SEA_CHAOS_RUN_ID="$run_id" SEA_CHAOS_RUN_STARTED_AT="$started_at")
 if [ "$mutant" = baseline ]; then
   env -u SEA_STOP_AT_VIOLATION "$@" "${run_env[@]}" "$binary" >"$log" 2>&1
 else
