@@ -70,6 +70,9 @@ OpaProbe Authorizer::probeOpa() {
     }
 #endif
     if (found == OpaProbe::Ready) markOpaHealthy();
+    // OPA answered and has no policy: that is known now, not a transient failure, so readiness drops at once
+    // instead of after kReadyFreshness (which only bridges probes lost to timeouts or a restarting OPA).
+    if (found == OpaProbe::PolicyNotLoaded) lastHealthyMs_.store(-1);
     lastProbe_.store(found);
     return found;
 }
@@ -92,6 +95,13 @@ HttpAnswer Authorizer::authorize(const std::string& body) {
     OpaOutcome outcome = reply.transportOk ? interpretOpaAnswer(reply.status, reply.body)
                                            : OpaOutcome{Verdict::Error, "OPA unreachable: " + reply.error};
     if (outcome.verdict != Verdict::Error) markOpaHealthy();
+#ifndef SEA_MUTANT_READY_WITHOUT_POLICY
+    // OPA answered 200 but gave no decision (undefined: no policy loaded): not ready from now on, as in probeOpa().
+    if (outcome.verdict == Verdict::Error && reply.transportOk && reply.status == 200) {
+        lastHealthyMs_.store(-1);
+        lastProbe_.store(OpaProbe::PolicyNotLoaded);
+    }
+#endif
 #ifdef SEA_MUTANT_STICKY_BREAKER
     breaker_.record(outcome.verdict != Verdict::Error);
 #endif

@@ -5,7 +5,9 @@
 //   GET  /readyz       -> 200 when OPA answered a DEFINED decision within kReadyFreshness, else 503. A probe
 //                         thread asks the decision path every kProbeInterval with {"input":{}} (the policy's
 //                         default makes that {"result":false}); successful decisions count too. Reachable is not
-//                         enough: an OPA without its policy answers 200 {} (undefined), and is not ready.
+//                         enough: an OPA without its policy answers 200 {} (undefined), and is not ready; a
+//                         probe or request that sees that drops readiness at once (no kReadyFreshness grace), so
+//                         /readyz is 503 at most kProbeInterval after OPA first answers without its policy.
 //                         Body {"ready":bool,"opa":"ready"|"unreachable"|"policy-not-loaded"}
 //   GET  /metrics      -> Prometheus counters sea_gateway_decisions_total{decision="allow|deny|error"},
 //                         sea_gateway_bad_requests_total, gauge sea_gateway_opa_ready (= /readyz)
@@ -52,7 +54,7 @@ public:
     OpaProbe probeOpa();
     // A defined decision (probe or request) within kReadyFreshness.
     bool opaReady() const;
-    // Why not ready, from the last probe ("ready" once ready).
+    // What OPA was last seen to be: the last probe's finding, or PolicyNotLoaded after a request got no decision.
     OpaProbe lastProbe() const { return lastProbe_.load(); }
 #ifdef SEA_MUTANT_LIVENESS_TIED_TO_OPA
     // MUTANT helper: one synchronous OPA /health call (what a liveness check tied to its dependency does).

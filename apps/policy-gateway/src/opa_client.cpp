@@ -38,6 +38,10 @@ OpaReply OpaClient::perform(const std::string& url, const std::string* postBody)
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
+    // No DNS cache (libcurl keeps one per handle for 60 s): a restarted OPA container can come back on another
+    // address (in compose, one a stopped neighbour freed), and each thread would keep dialling the old one for up to
+    // a minute. Resolution happens only when a new connection is opened; kept-alive connections are reused as before.
+    curl_easy_setopt(curl, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 #ifndef SEA_MUTANT_NO_TIMEOUT
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
