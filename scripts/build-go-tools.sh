@@ -4,11 +4,12 @@
 #   nats-server, opa            upstream modules from the Go module proxy
 #   otelcol-sea                 infra/otel/collector (our collector distribution)
 #   otlp-sink                   infra/docker/otlp-sink (OpenObserve stand-in)
+#   opa-bundles                 infra/docker/opa-bundles (OPA bundle service of profile chaos-opa-bundle)
 #   docker-compose              compose v2 (module github.com/docker/compose/v2, main package ./cmd), on request
 #                               only (scripts/setup.sh installs it as a docker CLI plugin when none answers)
 # A binary is rebuilt only when its stamp (<bin>/.<name>.stamp: version + source hash + go version)
 # differs. Uses the default GOMODCACHE/GOCACHE so later runs on the same machine are warm.
-# Usage: build-go-tools.sh [TOOL...]   (default: all four). Prints one line per tool with its time.
+# Usage: build-go-tools.sh [TOOL...]   (default: all five). Prints one line per tool with its time.
 # Exits non-zero with one line "sea-chaos: build-go-tools: <tool> failed ..." on failure.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -76,7 +77,7 @@ go_build_local() {
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(nats-server opa otelcol-sea otlp-sink)
+[ ${#tools[@]} -gt 0 ] || tools=(nats-server opa otelcol-sea otlp-sink opa-bundles)
 echo "sea-chaos: Go tools -> $bin_dir ($go_version)"
 for tool in "${tools[@]}"; do
   case $tool in
@@ -94,6 +95,10 @@ for tool in "${tools[@]}"; do
       dir=$repo/infra/docker/otlp-sink
       build_tool otlp-sink "otlp-sink $OTLP_SINK_VERSION src:$(source_hash "$dir") $go_version" \
         go_build_local "$dir" otlp-sink "$OTLP_SINK_VERSION" ;;
+    opa-bundles)
+      dir=$repo/infra/docker/opa-bundles
+      build_tool opa-bundles "opa-bundles $OPA_BUNDLES_VERSION src:$(source_hash "$dir") $go_version" \
+        go_build_local "$dir" opa-bundles "$OPA_BUNDLES_VERSION" ;;
     docker-compose)
       build_tool docker-compose "docker-compose $COMPOSE_V2_VERSION $go_version" \
         go_build_module_main github.com/docker/compose/v2 "$COMPOSE_V2_VERSION" ./cmd docker-compose \
@@ -101,6 +106,6 @@ for tool in "${tools[@]}"; do
     natscli)  # manual mesh checks only
       build_tool nats "natscli $NATSCLI_VERSION $go_version" \
         go_install_upstream github.com/nats-io/natscli/nats "$NATSCLI_VERSION" nats ;;
-    *) echo "sea-chaos: build-go-tools: unknown tool '$tool' (known: nats-server opa otelcol-sea otlp-sink natscli docker-compose)" >&2; exit 2 ;;
+    *) echo "sea-chaos: build-go-tools: unknown tool '$tool' (known: nats-server opa otelcol-sea otlp-sink opa-bundles natscli docker-compose)" >&2; exit 2 ;;
   esac
 done

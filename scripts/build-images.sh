@@ -2,9 +2,9 @@
 # Builds every image of the hermetic chaos stack locally (no registry), then writes
 # <repo>/.state/images.env pointing the compose *_IMAGE variables at them. What `just images` runs.
 #   1 base image sea-chaos/debian:12 (scripts/build-base-image.sh)
-#   2 Go tools nats-server, opa, otelcol-sea, otlp-sink (scripts/build-go-tools.sh)
+#   2 Go tools nats-server, opa, otelcol-sea, otlp-sink, opa-bundles (scripts/build-go-tools.sh)
 #   3 `opa test` of infra/opa/policy with the built opa
-#   4 images: sea-chaos/runtime:12, postgres:15, nats, opa, otelcol, otlp-sink (versions in
+#   4 images: sea-chaos/runtime:12, postgres:15, nats, opa, otelcol, otlp-sink, opa-bundles (versions in
 #     infra/docker/versions.env), app-runtime:12, sea-mq-worker:dev, policy-gateway:dev, mutants.
 # Every image is labelled org.opencontainers.image.* and sea.chaos.inputs=<hash of its build context,
 # parent image id and build args>; an image whose label matches is not rebuilt, so a run with nothing
@@ -128,6 +128,7 @@ SEA_OPA_IMAGE=$SEA_HERMETIC_OPA_IMAGE
 SEA_OTEL_IMAGE=$SEA_HERMETIC_OTEL_IMAGE
 # Not OpenObserve: its OTLP/HTTP stand-in (infra/docker/otlp-sink).
 SEA_OPENOBSERVE_IMAGE=$SEA_HERMETIC_SINK_IMAGE
+SEA_OPA_BUNDLES_IMAGE=$SEA_HERMETIC_OPA_BUNDLES_IMAGE
 SEA_WORKER_IMAGE=sea-chaos/sea-mq-worker:dev
 SEA_GATEWAY_IMAGE=sea-chaos/policy-gateway:dev
 ENV
@@ -147,6 +148,8 @@ step image-opa build_image "$SEA_HERMETIC_OPA_IMAGE" "$images_dir/opa" sea-chaos
 step image-otelcol build_image "$SEA_HERMETIC_OTEL_IMAGE" "$images_dir/otelcol" sea-chaos/runtime:12 \
   "$bin/otelcol-sea" "$repo/infra/otel/collector.yaml"
 step image-otlp-sink build_image "$SEA_HERMETIC_SINK_IMAGE" "$images_dir/otlp-sink" sea-chaos/runtime:12 "$bin/otlp-sink"
+step image-opa-bundles build_image "$SEA_HERMETIC_OPA_BUNDLES_IMAGE" "$images_dir/opa-bundles" sea-chaos/runtime:12 \
+  "$bin/opa-bundles"
 if [ "$skip_apps" = 0 ] || [ ${#variants[@]} -gt 0 ]; then
   step image-app-runtime build_image sea-chaos/app-runtime:12 "$images_dir/app-runtime" sea-chaos/runtime:12
 fi
