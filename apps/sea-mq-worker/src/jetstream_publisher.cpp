@@ -64,7 +64,13 @@ void JetStreamPublisher::start() {
     for (const auto& server : config_.natsServers) servers.push_back(server.c_str());
     require(natsOptions_SetServers(options_, servers.data(), static_cast<int>(servers.size())), "NATS_URL servers");
     require(natsOptions_SetName(options_, "sea-mq-worker"), "name");
+#ifdef SEA_MUTANT_NO_NATS_RECONNECT
+    // MUTANT: "no reconnect storms against a restarting broker": a lost connection is closed for good and
+    // nothing creates a new one (the first connect is still retried), so the worker never relays again.
+    require(natsOptions_SetAllowReconnect(options_, false), "allow reconnect");
+#else
     require(natsOptions_SetAllowReconnect(options_, true), "allow reconnect");
+#endif
     require(natsOptions_SetMaxReconnect(options_, -1), "max reconnect");
     require(natsOptions_SetReconnectWait(options_, 250), "reconnect wait");
     require(natsOptions_SetTimeout(options_, 2000), "connect timeout");

@@ -4,7 +4,9 @@
 // Contract of one relay step (all calls from one thread):
 //   claimBatch(n)   opens a transaction and locks up to n unpublished rows in (created_at, id) order,
 //                   skipping rows another worker holds (FOR UPDATE SKIP LOCKED);
-//   markPublished   sets published_at = now() for the given ids that are still unpublished;
+//   markPublished   sets published_at = clock_timestamp() (the moment of the UPDATE, after the rows' JetStream
+//                   acks; not now(), which is the transaction start, i.e. the claim) for the given ids that are
+//                   still unpublished, so published_at never precedes the broker's store time of the message;
 //   recordFailure   attempts += 1, last_error = error for one id;
 //   commit / rollback ends the transaction.
 // Any failure throws StoreError; connectionLost() tells whether the connection is gone (reconnect needed)

@@ -7,11 +7,23 @@
 
 namespace sea::worker {
 
+#ifdef SEA_MUTANT_HIGH_WATER_MARK
+// MUTANT: "do not re-walk what is already published": claims only rows after the newest (created_at, id) this
+// process has marked, so a row committed late with an older created_at is never claimed.
+const char* const kClaimSql =
+    "SELECT id::text, subject, payload::text, created_at::text FROM outbox_events "
+    "WHERE published_at IS NULL AND (created_at, id) > ($2::timestamptz, $3::uuid) "
+    "ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED";
+#else
 const char* const kClaimSql =
     "SELECT id::text, subject, payload::text FROM outbox_events "
     "WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED";
+#endif
+// clock_timestamp(), not now(): now() is the transaction start (the claim, before any publish of the batch),
+// so published_at would precede the broker's store time; clock_timestamp() is the UPDATE's own moment, after
+// the acks of every row it marks.
 const char* const kMarkPublishedSql =
-    "UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[]) AND published_at IS NULL";
+    "UPDATE outbox_events SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[]) AND published_at IS NULL";
 const char* const kRecordFailureSql =
     "UPDATE outbox_events SET attempts = attempts + 1, last_error = $2 WHERE id = $1::uuid";
 
@@ -105,14 +117,25 @@ std::vector<OutboxRow> PgOutboxStore::claimBatch(int limit) {
     if (conn_ == nullptr) throw StoreError("not connected", true);
     PQclear(check(PQexec(conn_, "BEGIN"), "BEGIN", PGRES_COMMAND_OK));
     const std::string limitText = std::to_string(limit);
+#ifdef SEA_MUTANT_HIGH_WATER_MARK
+    claimed_.clear();
+    pendingCursor_.reset();
+    const char* params[] = {limitText.c_str(), cursor_.first.c_str(), cursor_.second.c_str()};
+    PGresult* result =
+        check(PQexecParams(conn_, kClaimSql, 3, nullptr, params, nullptr, nullptr, 0), "claim", PGRES_TUPLES_OK);
+#else
     const char* params[] = {limitText.c_str()};
     PGresult* result =
         check(PQexecParams(conn_, kClaimSql, 1, nullptr, params, nullptr, nullptr, 0), "claim", PGRES_TUPLES_OK);
+#endif
     std::vector<OutboxRow> rows;
     const int count = PQntuples(result);
     rows.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
         rows.push_back({PQgetvalue(result, i, 0), PQgetvalue(result, i, 1), PQgetvalue(result, i, 2)});
+#ifdef SEA_MUTANT_HIGH_WATER_MARK
+        claimed_.emplace_back(PQgetvalue(result, i, 3), PQgetvalue(result, i, 0));
+#endif
     }
     PQclear(result);
     return rows;
@@ -124,6 +147,14 @@ void PgOutboxStore::markPublished(const std::vector<std::string>& ids) {
     const char* params[] = {array.c_str()};
     PQclear(check(PQexecParams(conn_, kMarkPublishedSql, 1, nullptr, params, nullptr, nullptr, 0), "mark published",
                   PGRES_COMMAND_OK));
+#ifdef SEA_MUTANT_HIGH_WATER_MARK
+    // MUTANT: the newest marked row of the batch (claim order = (created_at, id) order) becomes the cursor at COMMIT.
+    for (const auto& row : claimed_) {
+        for (const auto& id : ids) {
+            if (id == row.second) pendingCursor_ = row;
+        }
+    }
+#endif
 }
 
 void PgOutboxStore::recordFailure(const std::string& id, const std::string& error) {
@@ -140,6 +171,10 @@ void PgOutboxStore::commit() {
     PQclear(result);
     // COMMIT of an aborted transaction "succeeds" with status ROLLBACK: nothing was marked.
     if (status != "COMMIT") throw StoreError("COMMIT rolled back the transaction", false);
+#ifdef SEA_MUTANT_HIGH_WATER_MARK
+    if (pendingCursor_) cursor_ = *pendingCursor_;
+    pendingCursor_.reset();
+#endif
 }
 
 void PgOutboxStore::rollback() {

@@ -7,7 +7,9 @@
 #include "outbox_store.hpp"
 
 #include <atomic>
+#include <optional>
 #include <string>
+#include <utility>
 
 struct pg_conn;
 struct pg_result;
@@ -33,6 +35,12 @@ public:
 private:
 #ifdef SEA_MUTANT_NO_RELISTEN
     bool listened_ = false;  // MUTANT: LISTEN is issued on the first connection only
+#endif
+#ifdef SEA_MUTANT_HIGH_WATER_MARK
+    // MUTANT: (created_at text, id) of the newest row marked by this process; claims start after it.
+    std::pair<std::string, std::string> cursor_{"-infinity", "00000000-0000-0000-0000-000000000000"};
+    std::vector<std::pair<std::string, std::string>> claimed_;  // (created_at, id) of the open batch, claim order
+    std::optional<std::pair<std::string, std::string>> pendingCursor_;  // becomes cursor_ at COMMIT
 #endif
     // Throws StoreError for a failed result (takes ownership of `result`), else returns it.
     ::pg_result* check(::pg_result* result, const char* what, int expectedStatus);

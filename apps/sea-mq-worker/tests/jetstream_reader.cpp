@@ -29,6 +29,7 @@ StreamContents readStream(const std::string& natsUrl, const std::string& stream)
                 }
                 const char* id = nullptr;
                 contents.msgIds.emplace_back(natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK ? id : "");
+                contents.storedNs.push_back(natsMsg_GetTime(msg));
                 natsMsg_Destroy(msg);
             }
         } else {

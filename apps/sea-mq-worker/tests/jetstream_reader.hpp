@@ -10,9 +10,10 @@ namespace sea::worker::testing {
 struct StreamContents {
     std::uint64_t messages = 0;
     std::vector<std::string> msgIds;  // Nats-Msg-Id of every message, "" when absent
+    std::vector<std::int64_t> storedNs;  // the stream's stored timestamp of every message (ns since the epoch, UTC)
 };
 
-// Reads stream info and every message by sequence; throws std::runtime_error on failure.
+// Reads stream info and every message by sequence (ids and stored timestamps); throws std::runtime_error on failure.
 StreamContents readStream(const std::string& natsUrl, const std::string& stream);
 
 // The parts of a stream's configuration the duplicate-window tests look at.

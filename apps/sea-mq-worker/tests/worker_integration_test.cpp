@@ -11,10 +11,13 @@
 #include "sea/testsupport/temp_dir.hpp"
 
 #include <httplib.h>
+#include <libpq-fe.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <memory>
 
 #include <fmt/core.h>
 #include <map>
@@ -155,6 +158,52 @@ TEST_F(WorkerIntegration, ReadyzNamesNatsWhileNatsIsDownAndRecovers) {
     EXPECT_EQ(metrics->body.find("sea_worker_nats_reconnects_total 0\n"), std::string::npos) << metrics->body;
 }
 
+// The outbox contract: published_at is set only after JetStream acknowledged the row, so it never precedes
+// the stream's stored timestamp of the row's message (one host clock here, as in the chaos stack). Marking
+// with now() -- PostgreSQL's transaction start, i.e. the claim, before any publish of the batch -- breaks it
+// for every row, by up to the whole batch of acks. (Also detects marking before the ack.)
+TEST_F(WorkerIntegration, PublishedAtNeverPrecedesTheJetStreamStoredTime) {
+    constexpr int kRows = 200;
+    insertRows(kRows);
+    startWorker(100);
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 20s)) << workerLog();
+    const auto contents = testing::readStream(nats->url(), "SEA_OUTBOX");
+    ASSERT_EQ(contents.messages, static_cast<std::uint64_t>(kRows));
+    ASSERT_EQ(contents.storedNs.size(), contents.msgIds.size());
+    // id=published_at in microseconds since the epoch (PostgreSQL's resolution), one pair per row.
+    const auto pairs = postgres->scalar(
+        "SELECT string_agg(id::text || '=' || (extract(epoch FROM published_at) * 1000000)::bigint::text, ',') "
+        "FROM outbox_events");
+    std::map<std::string, long long> publishedUs;
+    for (std::size_t at = 0; at < pairs.size();) {
+        auto end = pairs.find(',', at);
+        if (end == std::string::npos) end = pairs.size();
+        const auto item = pairs.substr(at, end - at);
+        const auto eq = item.find('=');
+        publishedUs[item.substr(0, eq)] = std::stoll(item.substr(eq + 1));
+        at = end + 1;
+    }
+    ASSERT_EQ(publishedUs.size(), static_cast<std::size_t>(kRows));
+    int early = 0;
+    long long worstUs = 0;
+    std::string example;
+    for (std::size_t i = 0; i < contents.msgIds.size(); ++i) {
+        const auto found = publishedUs.find(contents.msgIds[i]);
+        ASSERT_NE(found, publishedUs.end()) << "unknown Nats-Msg-Id " << contents.msgIds[i];
+        ASSERT_GT(contents.storedNs[i], 0) << "no stored timestamp for " << contents.msgIds[i];
+        const long long storedUs = contents.storedNs[i] / 1000;  // truncated, as PostgreSQL's clock is
+        if (found->second < storedUs) {
+            ++early;
+            if (storedUs - found->second > worstUs) {
+                worstUs = storedUs - found->second;
+                example = fmt::format("{}: published_at {} us, stored {} us", found->first, found->second, storedUs);
+            }
+        }
+    }
+    EXPECT_EQ(early, 0) << early << " of " << kRows << " rows have published_at before JetStream stored them, by up to "
+                        << worstUs << " us (" << example << ")";
+}
+
 // After a PostgreSQL restart the worker reconnects, subscribes again and keeps relaying: a row inserted
 // after the reconnect is published within a few poll intervals. (Detects a worker that LISTENs only on
 // its first connection and relies on NOTIFY alone: it stays "ready" but never sees the new row.)
@@ -174,6 +223,59 @@ TEST_F(WorkerIntegration, RowInsertedAfterPostgresRestartIsRelayed) {
     EXPECT_TRUE(waitUnpublishedAtMost(0, 5s)) << unpublished() << " rows not relayed 5 s after insert; worker log:\n"
                                                << workerLog();
     EXPECT_TRUE(worker->running()) << workerLog();
+}
+
+// After a NATS restart (clean stop, start on the same port and store) the worker reconnects and relays a
+// row inserted afterwards within seconds. (Detects a worker whose NATS connection does not reconnect: it
+// stays up with "nats":"disconnected" and never relays again.)
+TEST_F(WorkerIntegration, RowInsertedAfterNatsRestartIsRelayed) {
+    insertRows(5);
+    startWorker();
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 20s)) << workerLog();
+    nats->stop();
+    ASSERT_TRUE(poll_until(10s, [&] { auto r = get("/readyz"); return r && r->status == 503; })) << workerLog();
+    nats->start();
+    ASSERT_TRUE(poll_until(15s, [&] { auto r = get("/readyz"); return r && r->status == 200; }))
+        << "worker not ready 15 s after NATS came back:\n" << workerLog();
+    insertRows(3);
+    EXPECT_TRUE(waitUnpublishedAtMost(0, 5s)) << unpublished() << " rows not relayed 5 s after insert; worker log:\n"
+                                               << workerLog();
+    EXPECT_EQ(testing::readStream(nats->url(), "SEA_OUTBOX").messages, 8u);
+    EXPECT_TRUE(worker->running()) << workerLog();
+}
+
+// A row whose transaction commits late -- its created_at (the transaction start) older than rows committed
+// and relayed meanwhile -- is still relayed: the worker claims every unpublished row, not only the rows after
+// the newest one it published. (Detects a (created_at, id) high-water-mark cursor in the claim.)
+TEST_F(WorkerIntegration, RowCommittedLateWithAnOlderCreatedAtIsRelayed) {
+    startWorker();
+    ASSERT_TRUE(poll_until(10s, [&] { auto r = get("/readyz"); return r && r->status == 200; })) << workerLog();
+    std::unique_ptr<PGconn, decltype(&PQfinish)> late(PQconnectdb(postgres->url().c_str()), &PQfinish);
+    ASSERT_EQ(PQstatus(late.get()), CONNECTION_OK) << PQerrorMessage(late.get());
+    const auto exec = [&](const char* sql) {
+        PGresult* result = PQexec(late.get(), sql);
+        const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+        PQclear(result);
+        return ok;
+    };
+    const std::string lateId = "00000000-0000-4000-8000-00000000001a";
+    ASSERT_TRUE(exec("BEGIN")) << PQerrorMessage(late.get());
+    ASSERT_TRUE(exec(("INSERT INTO outbox_events (id, aggregate, subject) VALUES ('" + lateId +
+                      "', 'order', 'sea.outbox.order.created')").c_str()))
+        << PQerrorMessage(late.get());
+    insertRows(5);  // committed now, created_at after the open transaction's start
+    ASSERT_TRUE(waitUnpublishedAtMost(0, 10s)) << workerLog();
+    ASSERT_EQ(testing::readStream(nats->url(), "SEA_OUTBOX").messages, 5u);
+    ASSERT_TRUE(exec("COMMIT")) << PQerrorMessage(late.get());
+    ASSERT_EQ(postgres->scalar("SELECT count(*) FROM outbox_events WHERE created_at < (SELECT min(created_at) FROM "
+                               "outbox_events WHERE id <> '" + lateId + "') AND id = '" + lateId + "'"),
+              "1")
+        << "the late row must be older than the rows relayed before it committed";
+    EXPECT_TRUE(waitUnpublishedAtMost(0, 5s)) << "the late-committed row was not relayed within 5 s; worker log:\n"
+                                               << workerLog();
+    const auto contents = testing::readStream(nats->url(), "SEA_OUTBOX");
+    EXPECT_EQ(contents.messages, 6u);
+    EXPECT_NE(std::find(contents.msgIds.begin(), contents.msgIds.end(), lateId), contents.msgIds.end());
 }
 
 // A row JetStream cannot store (no stream for its subject) stays unpublished with attempts/last_error,
