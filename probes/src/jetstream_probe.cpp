@@ -239,6 +239,7 @@ ReadResult JetStreamClient::read_ids(const std::string& stream, uint64_t from_se
     stored.seq = seq;
     const char* id = nullptr;
     if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) stored.msg_id = id;
+    stored.stored_unix_ns = natsMsg_GetTime(msg);
     if (const char* subj = natsMsg_GetSubject(msg); subj != nullptr) stored.subject = subj;
     if (const char* d = natsMsg_GetData(msg); d != nullptr) stored.data.assign(d, static_cast<size_t>(natsMsg_GetDataLength(msg)));
     natsMsg_Destroy(msg);

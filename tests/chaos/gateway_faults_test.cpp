@@ -9,9 +9,13 @@
 //                 netns (10 s)                                  like a hang, direct probes fine
 //  opa_stop       docker stop opa (30 s), then start            a long outage: 60 of the gateway's  OPA probes failing
 //                                                               500 ms re-probes fail in a row
+//  opa_no_policy  (profile chaos-opa-bundle) bundle server      OPA answers, but every decision is  the fault in place
+//                 stopped, then OPA restarted: it comes back    undefined: readiness must say so,   + 2 s (d: readiness
+//                 WITHOUT its policy (10 s), heal = start the   decisions never allow               may lag a restart
+//                 bundle server (OPA polls it every 1-2 s)                                          by its 1.5 s grace)
 // Invariants: (a) never-allow-while-opa-down on >= 50 answers inside the outage (4 parallel request loops: a hung
 // OPA makes each answer take the 500 ms timeout), (b) liveness-stays-up, (c) decisions-return, (d)
-// readiness-follows-opa.
+// readiness-follows-opa (opa_no_policy: not ready on every /readyz of its window, >= 50 of them).
 #include "gateway_scenario.hpp"
 
 #include <fmt/format.h>
@@ -23,7 +27,7 @@ using namespace std::chrono_literals;
 using fixtures::Observation;
 using fixtures::Op;
 
-enum class Kind { pause, partition, stop };
+enum class Kind { pause, partition, stop, no_policy };
 
 struct GatewayCase {
     const char* name;  // the scenario name (scenarios.txt, ctest label)
@@ -36,13 +40,20 @@ void PrintTo(const GatewayCase& c, std::ostream* os) { *os << c.name; }
 
 class GatewayFaults : public GatewayScenario, public ::testing::WithParamInterface<GatewayCase> {
 protected:
-    GatewayFaults() : GatewayScenario(GetParam().name) {}
+    GatewayFaults()
+        : GatewayScenario(GetParam().name, GetParam().kind == Kind::no_policy ? fixtures::profiles::opa_bundle() : fixtures::profiles::opa()) {}
 
     fixtures::Fault& make_case_fault() {
         const auto& c = GetParam();
         switch (c.kind) {
             case Kind::pause: return make_fault<fixtures::ContainerPause>(stack().service("opa"));
             case Kind::stop: return make_fault<fixtures::ContainerStop>(stack().service("opa"));
+            case Kind::no_policy: {
+                std::vector<std::unique_ptr<fixtures::Fault>> parts;
+                parts.push_back(std::make_unique<fixtures::ContainerStop>(stack().service("opa-bundles")));
+                parts.push_back(std::make_unique<fixtures::ContainerRestart>(stack().service("opa-bundled")));
+                return make_fault<fixtures::CompoundFault>(std::move(parts));
+            }
             case Kind::partition:
                 return make_fault<fixtures::IptablesPartition>(stack().service("policy-gateway"), std::vector<int>{8181}, fixtures::FaultOptions{},
                                                                fixtures::PartitionMode{.side = fixtures::PartitionMode::Side::calls});
@@ -56,6 +67,13 @@ protected:
     Observation took_effect(fixtures::Fault& fault) {
         std::string evidence;
         const bool in_place = fault.verify_injected(evidence);
+        if (GetParam().kind == Kind::no_policy) {
+            // OPA up again (restarted) but without the policy: its answer for alice has no result.
+            const auto direct = probes::http_post(opa_url_ + "/v1/data/sea/authz/allow", R"({"input":{"subject":"alice","action":"read","resource":"events"}})",
+                                                  "application/json", 1s);
+            const bool undefined = direct.ok() && direct.body.find("\"result\"") == std::string::npos;
+            return Observation(in_place && undefined, fmt::format("{}; OPA answers {} {}", evidence, direct.status, direct.body.substr(0, 60)));
+        }
         if (GetParam().kind == Kind::partition) {
             const auto dropped = dynamic_cast<fixtures::IptablesPartition&>(fault).dropped_packets();
             return Observation(in_place && dropped > 0, fmt::format("{}; {} packets dropped", evidence, dropped));
@@ -66,7 +84,17 @@ protected:
 
     // Where the gateway could not have a decision from OPA: OPA seen down by the direct probes, or, for the
     // partition (OPA stays up), the time the rules were in place.
-    std::optional<fixtures::Window> outage() const { return GetParam().kind == Kind::partition ? fault_in_place() : opa_down_window(); }
+    std::optional<fixtures::Window> outage() const {
+        switch (GetParam().kind) {
+            case Kind::partition: return fault_in_place();
+            case Kind::no_policy: {
+                auto w = fault_in_place();
+                if (w) w->from = std::min(w->to, w->from + 2s);  // past the gateway's 1.5 s grace for a restarting OPA
+                return w;
+            }
+            default: return opa_down_window();
+        }
+    }
 };
 
 TEST_P(GatewayFaults, Holds) {
@@ -80,7 +108,7 @@ TEST_P(GatewayFaults, Holds) {
     // 60 s is the suite's shortest deadline and still hides no gateway that never recovers.
     invariant_eventually("c decisions-return", 60s, [&] { return decisions_correct(); });
     // (d) the gateway re-probes OPA every 500 ms: ready within a second of (c); 60 s as for (c).
-    invariant_eventually("d readiness-follows-opa", 60s, [&] { return readiness_followed(outage()); });
+    invariant_eventually("d readiness-follows-opa", 60s, [&] { return readiness_followed(outage(), GetParam().kind == Kind::no_policy); });
     recovered();
     stop_recording();
 
@@ -89,10 +117,10 @@ TEST_P(GatewayFaults, Holds) {
 }
 
 // 10 s: long enough for >= 50 answers at the gateway's 500 ms timeout over 4 loops and 20 of its OPA re-probes;
-// the stop is held 30 s: a long outage (60 failed re-probes), inside the 60-180 s deadlines' reach.
+// no policy for 10 s: 160 readiness probes and >= 50 answers in the window; the stop is held 30 s: a long outage (60 failed re-probes), inside the 60-180 s deadlines' reach.
 INSTANTIATE_TEST_SUITE_P(Matrix, GatewayFaults,
                          ::testing::Values(GatewayCase{"opa_pause", Kind::pause, 10s}, GatewayCase{"opa_partition", Kind::partition, 10s},
-                                           GatewayCase{"opa_stop", Kind::stop, 30s}),
+                                           GatewayCase{"opa_stop", Kind::stop, 30s}, GatewayCase{"opa_no_policy", Kind::no_policy, 10s}),
                          [](const ::testing::TestParamInfo<GatewayCase>& p) { return std::string(p.param.name); });
 
 }  // namespace

@@ -36,11 +36,11 @@ Answer authorize(const std::string& gateway, const Request& r, std::chrono::mill
     return a;
 }
 
-GatewayScenario::GatewayScenario(std::string name)
-    : ScenarioTest(fixtures::ScenarioSpec{.name = std::move(name), .profile = fixtures::profiles::opa(), .env = {}}),
+GatewayScenario::GatewayScenario(std::string name, const fixtures::Profile& profile)
+    : ScenarioTest(fixtures::ScenarioSpec{.name = std::move(name), .profile = profile, .env = {}}),
       gateway_url_(spec().profile.url("gateway")),  // SEA_GATEWAY_PORT
       opa_url_(spec().profile.url("opa")),          // SEA_OPA_PORT
-      answer_budget_(fixtures::env_int("CHAOS_GATEWAY_OPA_TIMEOUT_MS", 500, 1, 60000) + 100) {}
+      answer_budget_(fixtures::env_int("CHAOS_GATEWAY_OPA_TIMEOUT_MS", 500, 1, 60000) + 300) {}
 
 void GatewayScenario::check_steady_state() {
     steady("gateway live and ready", 60s, [&] {
@@ -54,10 +54,10 @@ void GatewayScenario::check_steady_state() {
     });
 }
 
-void GatewayScenario::record_gateway(int parallel) {
+void GatewayScenario::record_gateway(int parallel, std::chrono::milliseconds interval) {
     for (int loop = 0; loop < parallel; ++loop) {
         const auto name = parallel == 1 ? std::string("gateway") : fmt::format("gateway-{}", loop + 1);
-        answer_loops_.push_back(&record<Answer>(name, fixtures::every(20ms), [this, loop](std::uint64_t i) {
+        answer_loops_.push_back(&record<Answer>(name, fixtures::every(interval), [this, loop](std::uint64_t i) {
             return authorize(gateway_url_, (i + static_cast<std::uint64_t>(loop)) % 2 == 0 ? kAlice : kMallory, answer_budget_);
         }));
     }
@@ -108,12 +108,13 @@ check::Verdict GatewayScenario::fails_closed(const std::optional<fixtures::Windo
     return v;
 }
 
-check::Verdict GatewayScenario::readiness_followed(const std::optional<fixtures::Window>& outage) const {
+check::Verdict GatewayScenario::readiness_followed(const std::optional<fixtures::Window>& outage, bool throughout) const {
     const auto in_outage = check::during(readiness(), outage);
+    const auto not_ready = [](const Op<HttpAnswer>& op) { return op.value.http.status == 503; };
     const auto now = probes::http_get(gateway_url_ + "/readyz", answer_budget_);
     const auto ready_now = fmt::format("/readyz now {} {}", now.status, now.body.substr(0, 60));
     return check::compose({
-        {"not-ready in outage", check::seen(in_outage, "/readyz 503", [](const Op<HttpAnswer>& op) { return op.value.http.status == 503; })},
+        {"not-ready in outage", throughout ? check::always(in_outage, "/readyz 503", not_ready, kMinOutageOps) : check::seen(in_outage, "/readyz 503", not_ready)},
         {"ready after heal", now.ok() ? check::valid(ready_now) : check::invalid(ready_now)},
     });
 }

@@ -44,4 +44,43 @@ std::optional<std::map<std::string, int>> stream_id_counts(const probes::JetStre
     return counts;
 }
 
+check::Verdict marked_after_stored(const probes::JetStreamClient& js, const std::string& stream, const std::string& pg_conninfo) {
+    const auto info = js.stream_info(stream, 5s);
+    if (!info.ok) return check::unknown("stream info: " + info.error);
+    const auto read = js.read_ids(stream, info.first_seq, info.last_seq, 60s);
+    if (!read.ok) return check::unknown("read: " + read.error);
+    std::map<std::string, std::int64_t> stored_us;  // id -> first store, µs
+    for (const auto& m : read.messages) {
+        const auto us = m.stored_unix_ns / 1000;
+        auto [it, inserted] = stored_us.emplace(m.msg_id, us);
+        if (!inserted) it->second = std::min(it->second, us);
+    }
+    const auto marks = probes::db_query(pg_conninfo,
+                                        "SELECT id::text, (extract(epoch FROM published_at) * 1000000)::bigint FROM outbox_events "
+                                        "WHERE published_at IS NOT NULL",
+                                        30s);
+    if (!marks.ok) return check::unknown("published_at: " + marks.error);
+    std::uint64_t compared = 0, early = 0;
+    std::vector<std::string> examples;
+    std::int64_t worst_us = 0;
+    for (const auto& row : marks.rows) {
+        if (row.size() < 2 || !row[0] || !row[1]) continue;
+        const auto it = stored_us.find(*row[0]);
+        if (it == stored_us.end()) continue;  // not in the stream: (a)'s "lost", not this check's
+        ++compared;
+        const std::int64_t published = std::stoll(*row[1]);
+        if (published >= it->second) continue;
+        ++early;
+        worst_us = std::max<std::int64_t>(worst_us, it->second - published);
+        if (examples.size() < 5) examples.push_back(fmt::format("{} marked {} ms before JetStream stored it", *row[0], (it->second - published) / 1000.0));
+    }
+    const auto evidence = fmt::format("{} of {} marked rows were marked before JetStream stored them (worst {} ms early)", early, compared,
+                                      worst_us / 1000.0);
+    auto v = compared == 0 ? check::unknown("no marked row found in the stream to compare") : early > 0 ? check::invalid(evidence) : check::valid(evidence);
+    v.counts = {{"compared", compared}, {"marked-early", early}};
+    v.examples = examples;
+    v.final = early > 0;
+    return v;
+}
+
 }  // namespace sea::chaos

@@ -50,6 +50,41 @@ bool OutboxProducer::insert_backlog(int rows, std::chrono::milliseconds timeout)
     return true;
 }
 
+bool OutboxProducer::open_late(int transactions, std::chrono::milliseconds timeout) {
+    for (int i = 0; i < transactions; ++i) {
+        Late late{probes::new_uuid(), fixtures::Clock::now(), std::make_unique<probes::DbConnection>(conninfo_)};
+        const auto r = late.db->query(
+            "BEGIN; INSERT INTO outbox_events (id, aggregate, subject, payload) VALUES ('" + late.id + "', 'chaos-late', '" + subject_ +
+                "', '{\"late\":true}')",
+            timeout);
+        if (!r.ok) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            last_error_ = "late transaction: " + r.error;
+            return false;
+        }
+        late_.push_back(std::move(late));
+    }
+    return true;
+}
+
+bool OutboxProducer::commit_late(std::chrono::milliseconds timeout) {
+    bool all = true;
+    for (auto& late : late_) {
+        const auto r = late.db->query("COMMIT", timeout);
+        // A COMMIT whose answer was lost may have committed: unknown, and the id stays attempted (set-full's rule).
+        const auto outcome = r.ok ? probes::InsertOutcome::committed : probes::InsertOutcome::unknown;
+        history_.add(late.sent, Insert{{late.id}, outcome, r.ok ? "" : r.error});
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (r.ok) committed_.insert(late.id);
+        else {
+            last_error_ = "late commit: " + r.error;
+            all = false;
+        }
+    }
+    late_.clear();
+    return all;
+}
+
 void OutboxProducer::attempt(probes::DbConnection& db, const std::string& id) {
     probes::OutboxRow row{id, "chaos-producer", subject_, R"({"source":"postgres_restart_outbox"})"};
     // 1 s: a healthy insert takes ~1 ms; during the outage a short timeout keeps the loop cycling.

@@ -13,6 +13,9 @@
 //    committed or found already there, fail = definitely not committed, unknown = may have committed), so the
 //    attempted ids are history.ops() and the acknowledged ones committed_ids() (unknowns resolved by retry).
 //    The backlog statement is one op whose value lists its ids.
+//  * open_late(n) opens n transactions, each inserting one row and staying open (created_at = its start); the
+//    rows are invisible to the worker until commit_late() commits them (after the fault): rows older than rows
+//    already relayed appear late. Each is recorded as an Insert when its COMMIT returns.
 #pragma once
 
 #include "sea/fixtures/history.hpp"
@@ -46,6 +49,8 @@ public:
     bool insert_backlog(int rows, std::chrono::milliseconds timeout);
     void start(fixtures::ProbeLoopLimits limits);
     void stop_and_resolve(std::chrono::milliseconds budget);
+    bool open_late(int transactions, std::chrono::milliseconds timeout);
+    bool commit_late(std::chrono::milliseconds timeout);
 
     [[nodiscard]] std::size_t committed_count() const;
     [[nodiscard]] std::set<std::string> committed_ids() const;
@@ -65,6 +70,12 @@ private:
     std::string last_error_;
     std::unique_ptr<probes::DbConnection> loop_db_;
     std::unique_ptr<fixtures::ProbeLoop> loop_;
+    struct Late {
+        std::string id;
+        fixtures::Clock::time_point sent;
+        std::unique_ptr<probes::DbConnection> db;
+    };
+    std::vector<Late> late_;
 };
 
 }  // namespace sea::chaos

@@ -54,8 +54,24 @@ const char* toString(OpaProbe probe) {
     return "unreachable";
 }
 
+#ifdef SEA_MUTANT_GIVES_UP
+// MUTANT: a retry budget: once OPA has given no defined decision for 20 s the gateway stops calling it for good
+// (every answer 503 deny, never ready again), as if a long outage were permanent.
+bool Authorizer::givenUp() {
+    const auto last = lastHealthyMs_.load();
+    if (last > 0 && nowMs() - last > 20000) gaveUp_.store(true);
+    return gaveUp_.load();
+}
+#endif
+
 OpaProbe Authorizer::probeOpa() {
     OpaProbe found = OpaProbe::Unreachable;
+#ifdef SEA_MUTANT_GIVES_UP
+    if (givenUp()) {
+        lastProbe_.store(found);
+        return found;
+    }
+#endif
 #ifdef SEA_MUTANT_READY_WITHOUT_POLICY
     // MUTANT: readiness only asks whether OPA answers (/health), not whether its policy is loaded, so an OPA
     // restarted without its policy (bundle server down) reads ready while every decision is undefined.
@@ -89,6 +105,12 @@ HttpAnswer Authorizer::authorize(const std::string& body) {
     if (breaker_.open()) {
         metrics_.error.fetch_add(1);
         return answerFor({Verdict::Error, "circuit breaker open: OPA not called"});
+    }
+#endif
+#ifdef SEA_MUTANT_GIVES_UP
+    if (givenUp()) {
+        metrics_.error.fetch_add(1);
+        return answerFor({Verdict::Error, "retry budget exhausted: OPA not called"});
     }
 #endif
     const auto reply = client_.postJson(config_.decisionUrl(), opaInputJson(request));

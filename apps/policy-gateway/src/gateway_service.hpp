@@ -66,6 +66,10 @@ public:
 
 private:
     void markOpaHealthy();
+#ifdef SEA_MUTANT_GIVES_UP
+    bool givenUp();
+    std::atomic<bool> gaveUp_{false};
+#endif
 
     const GatewayConfig& config_;
     GatewayMetrics& metrics_;

@@ -82,6 +82,7 @@ struct PublishResult {
 struct StoredMessage {
   uint64_t seq = 0;
   std::string msg_id;   // Nats-Msg-Id header ("" if absent)
+  std::int64_t stored_unix_ns = 0;  // when the server stored it (natsMsg_GetTime; server clock, UTC ns)
   std::string subject;
   std::string data;
 };
