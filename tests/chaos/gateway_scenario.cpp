@@ -111,12 +111,17 @@ check::Verdict GatewayScenario::fails_closed(const std::optional<fixtures::Windo
 check::Verdict GatewayScenario::readiness_followed(const std::optional<fixtures::Window>& outage, bool throughout) const {
     const auto in_outage = check::during(readiness(), outage);
     const auto not_ready = [](const Op<HttpAnswer>& op) { return op.value.http.status == 503; };
+    auto during = throughout ? check::always(in_outage, "/readyz 503", not_ready, kMinOutageOps) : check::seen(in_outage, "/readyz 503", not_ready);
+    // The outage is over: what readiness said during it can no longer change, so a violation there is final.
+    const bool final = during.validity == check::Validity::invalid;
     const auto now = probes::http_get(gateway_url_ + "/readyz", answer_budget_);
     const auto ready_now = fmt::format("/readyz now {} {}", now.status, now.body.substr(0, 60));
-    return check::compose({
-        {"not-ready in outage", throughout ? check::always(in_outage, "/readyz 503", not_ready, kMinOutageOps) : check::seen(in_outage, "/readyz 503", not_ready)},
+    auto v = check::compose({
+        {"not-ready in outage", std::move(during)},
         {"ready after heal", now.ok() ? check::valid(ready_now) : check::invalid(ready_now)},
     });
+    v.final = final;
+    return v;
 }
 
 }  // namespace sea::chaos

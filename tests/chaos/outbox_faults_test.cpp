@@ -96,10 +96,15 @@ TEST_P(OutboxFaults, NoRowLostOrDuplicated) {
     if (c.hold.count() > 0) hold(c.hold);
     heal();
     if (c.kind == Kind::nats_stop_late_commit) {
-        // The late rows commit once the relay has moved past them (rows created after them were relayed).
-        fixtures::eventually("relay resumed", fixtures::Deadline::in(60s), [&] {
-            const auto n = probes::count_outbox(pg_, 2s);
-            return Observation(n.ok && n.published > before.published + 100, fmt::format("{} published (before the fault {})", n.published, before.published));
+        // The late rows commit once the relay has moved past them: a row inserted now (younger than every late
+        // row) is published, and the worker claims in (created_at, id) order. 60 s: the worker reconnects to NATS
+        // within its 250 ms wait and relays the rest of the backlog (~3 s).
+        const auto marker = producer().insert_one(5s);
+        if (!marker) return fail("other", "POSTGRES DID NOT ANSWER after the heal: " + producer().last_error());
+        // Not met: the relay never resumed, which (b) and (c) judge; the late rows commit anyway.
+        fixtures::eventually("the relay moved past the late rows", fixtures::Deadline::in(60s), [&] {
+            const auto r = probes::db_query(pg_, "SELECT published_at IS NOT NULL FROM outbox_events WHERE id = '" + *marker + "'", 2s);
+            return Observation(r.ok && r.rows.size() == 1 && r.rows[0][0] == "t", fmt::format("row {} published: {}", *marker, r.ok && r.rows.size() == 1 ? r.rows[0][0].value_or("null") : r.error));
         });
         if (!producer().commit_late(5s)) return fail("other", "late commits failed: " + producer().last_error());
     }

@@ -50,6 +50,24 @@ bool OutboxProducer::insert_backlog(int rows, std::chrono::milliseconds timeout)
     return true;
 }
 
+std::optional<std::string> OutboxProducer::insert_one(std::chrono::milliseconds timeout) {
+    probes::DbConnection db(conninfo_);
+    const auto id = probes::new_uuid();
+    probes::OutboxRow row{id, "chaos-producer", subject_, R"({"source":"marker"})"};
+    const auto sent = fixtures::Clock::now();
+    const auto result = db.insert_outbox_row(row, timeout);
+    const bool done = result.outcome == probes::InsertOutcome::committed;
+    history_.add(sent, Insert{{id}, result.outcome, done ? "" : result.error});
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!done) {
+        last_error_ = result.error;
+        if (result.outcome != probes::InsertOutcome::failed) pending_.push_back(id);  // unknown: resolved like the loop's
+        return std::nullopt;
+    }
+    committed_.insert(id);
+    return id;
+}
+
 bool OutboxProducer::open_late(int transactions, std::chrono::milliseconds timeout) {
     for (int i = 0; i < transactions; ++i) {
         Late late{probes::new_uuid(), fixtures::Clock::now(), std::make_unique<probes::DbConnection>(conninfo_)};

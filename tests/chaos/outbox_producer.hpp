@@ -26,6 +26,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ public:
     bool insert_backlog(int rows, std::chrono::milliseconds timeout);
     void start(fixtures::ProbeLoopLimits limits);
     void stop_and_resolve(std::chrono::milliseconds budget);
+    // One row inserted now, recorded like the loop's; its id when it committed.
+    std::optional<std::string> insert_one(std::chrono::milliseconds timeout);
     bool open_late(int transactions, std::chrono::milliseconds timeout);
     bool commit_late(std::chrono::milliseconds timeout);
 

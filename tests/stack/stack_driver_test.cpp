@@ -275,3 +275,91 @@ TEST_F(StackDriver, IptablesPartitionDropsTrafficAndHealRemovesExactlyItsRules) 
         return Observation(b == "sea-echo\n", b.empty() ? "no banner" : b);
     });
 }
+
+TEST_F(StackDriver, ContainerKillIsACrashThatHealStartsAgain) {
+    Stack stack(driver_options());
+    stack.up(Deadline::in(90s));
+    FaultLedger ledger(ledger_file_);
+    const auto sleeper = stack.container("sleeper");
+    const int pid_before = sleeper.pid();
+    ContainerKill kill(sleeper.name(), {&ledger, "stack-test"});
+    std::string evidence;
+    kill.inject();
+    EXPECT_EQ(ledger.entries().size(), 1u);
+    ASSERT_EVENTUALLY("the killed process is gone", Deadline::in(10s), [&] {
+        const bool gone = kill.verify_injected(evidence);
+        return Observation(gone, evidence);
+    });
+    // SIGKILL from the host: docker records exit 137 (no restart policy here, so it stays exited until healed).
+    EXPECT_EQ(sleeper.state().exit_code, 137) << evidence;
+    kill.heal();
+    EXPECT_EQ(sleeper.state().status, "running");
+    EXPECT_NE(sleeper.pid(), pid_before);
+    EXPECT_TRUE(ledger.entries().empty());
+    // Re-created from a ledger entry (a crashed run's), it heals the same way.
+    EXPECT_NE(make_builtin_fault(LedgerEntry{"", "ContainerKill", sleeper.name(), sleeper.id(), {}, "old-run", ""}, ledger), nullptr);
+}
+
+TEST_F(StackDriver, CompoundFaultInjectsInOrderAndHealsPartsAlone) {
+    Stack stack(driver_options());
+    stack.up(Deadline::in(90s));
+    FaultLedger ledger(ledger_file_);
+    const auto sleeper = stack.container("sleeper");
+    const auto echo = stack.container("echo");
+    std::vector<std::unique_ptr<Fault>> parts;
+    parts.push_back(std::make_unique<ContainerPause>(sleeper.name(), FaultOptions{&ledger, "stack-test"}));
+    parts.push_back(std::make_unique<ContainerStop>(echo.name(), FaultOptions{&ledger, "stack-test"}, 1s));
+    std::string status_between;
+    CompoundFault both(std::move(parts), [&](std::size_t) { status_between = sleeper.state().status + "/" + echo.state().status; },
+                       FaultOptions{&ledger, "stack-test"});
+    both.inject();
+    EXPECT_EQ(status_between, "paused/running");  // the hook ran after the first part, before the second
+    std::string evidence;
+    EXPECT_TRUE(both.verify_injected(evidence)) << evidence;
+    EXPECT_EQ(ledger.entries().size(), 2u);  // each part its own entry
+    both.heal_part(0);
+    EXPECT_EQ(sleeper.state().status, "running");
+    EXPECT_EQ(echo.state().status, "exited");
+    EXPECT_EQ(ledger.entries().size(), 1u);
+    both.heal();
+    both.heal();  // idempotent
+    EXPECT_EQ(echo.state().status, "running");
+    EXPECT_TRUE(ledger.entries().empty());
+    // A failing part aborts the injection; what was injected stays recorded until healed.
+    std::vector<std::unique_ptr<Fault>> bad;
+    bad.push_back(std::make_unique<ContainerPause>(sleeper.name(), FaultOptions{&ledger, "stack-test"}));
+    bad.push_back(std::make_unique<ContainerStop>("sea-container-that-is-gone", FaultOptions{&ledger, "stack-test"}, 1s));
+    CompoundFault half(std::move(bad), {}, FaultOptions{&ledger, "stack-test"});
+    EXPECT_THROW(half.inject(), FaultError);
+    EXPECT_EQ(ledger.entries().size(), 1u);
+    half.heal();
+    EXPECT_EQ(sleeper.state().status, "running");
+    EXPECT_TRUE(ledger.entries().empty());
+}
+
+TEST_F(StackDriver, IptablesRejectResetsAtOnceWhereDropStalls) {
+    Stack stack(driver_options());
+    stack.up(Deadline::in(90s));
+    const auto echo = stack.container("echo");
+    const auto ip = ip_of(echo);
+    ASSERT_EQ(banner(ip, 3s), "sea-echo\n");
+    FaultLedger ledger(ledger_file_);
+    IptablesPartition reject(echo.name(), {7000}, {&ledger, "stack-test-" + std::to_string(::getpid())},
+                             PartitionMode{.side = PartitionMode::Side::serves, .action = PartitionMode::Action::reject});
+    {
+        const FaultGuard guard(reject);
+        std::string evidence;
+        EXPECT_TRUE(reject.verify_injected(evidence)) << evidence;
+        EXPECT_EQ(ledger.entries()[0].spec["action"], "reject");
+        const auto start = std::chrono::steady_clock::now();
+        EXPECT_EQ(banner(ip, 3s), "");
+        // A reset comes back at once; DROP would make the connect wait out the whole 3 s.
+        EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+        EXPECT_GT(reject.dropped_packets(), 0u);  // the REJECT rules' counters
+    }
+    EXPECT_TRUE(ledger.entries().empty());
+    ASSERT_EVENTUALLY("echo reachable after heal", Deadline::in(10s), [&] {
+        const auto b = banner(ip, 1s);
+        return Observation(b == "sea-echo\n", b.empty() ? "no banner" : b);
+    });
+}

@@ -14,6 +14,7 @@ sea_add_gtest(NAME fixtures_unit_tests
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_inputs_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_stack_name_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fixtures_profile_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/fixtures_fault_test.cpp
   LIBS sea::fixtures sea::probes sea::testsupport
   LABELS unit
   TIMEOUT 60)

@@ -153,3 +153,21 @@ TEST(FixturesTimeline, NamesItsRunAndTheRunsStart) {
     }
     ::unsetenv("SEA_CHAOS_RUN_STARTED_AT");
 }
+
+TEST(FixturesTimeline, FaultInPlaceRunsFromTheInjectionsEndToTheHeal) {
+    Timeline t("held");
+    EXPECT_FALSE(t.fault_in_place());  // nothing injected yet
+    t.enter(Phase::fault);
+    t.fault_inject_started("ContainerPause sea-opa");
+    t.fault_inject_finished();
+    std::this_thread::sleep_for(40ms);  // the subject of this test: the fault stays in place for a while
+    t.enter(Phase::heal);
+    t.fault_healed();
+    const auto w = t.fault_in_place();
+    ASSERT_TRUE(w);
+    EXPECT_GE(w->length(), 39ms);
+    EXPECT_LT(w->length(), 1000ms);
+    const auto j = t.to_json();
+    EXPECT_GE(j["fault"]["held_ms"].get<long long>(), 39);
+    EXPECT_EQ(j["fault"]["held_ms"].get<long long>(), w->length().count());
+}
