@@ -2,6 +2,7 @@
 
 #include "log.hpp"
 
+#include <chrono>
 #include <cstdlib>
 
 namespace sea::worker {
@@ -63,7 +64,18 @@ StepResult OutboxRelay::step() {
     if (epoch != ackedUnmarkedEpoch_) ackedUnmarked_.clear();  // the broker reconnected: re-send, rely on dedupe
     std::vector<std::string> acked;
     try {
+#ifdef SEA_MUTANT_WATCHDOG_EXIT
+        // MUTANT: a watchdog that takes a slow database for a dead one: a claim slower than 5 s exits the process
+        // (the restart policy brings a new one), instead of riding out a database that only hung for a while.
+        const auto claimStarted = std::chrono::steady_clock::now();
         const auto rows = store_.claimBatch(options_.batchSize);
+        if (std::chrono::steady_clock::now() - claimStarted > std::chrono::seconds(5)) {
+            logf("db", "MUTANT watchdog: claim took > 5 s, exiting 1");
+            std::exit(1);
+        }
+#else
+        const auto rows = store_.claimBatch(options_.batchSize);
+#endif
         if (rows.empty()) {
             store_.commit();
             ackedUnmarked_.clear();
