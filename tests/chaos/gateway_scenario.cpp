@@ -40,7 +40,7 @@ GatewayScenario::GatewayScenario(std::string name, const fixtures::Profile& prof
     : ScenarioTest(fixtures::ScenarioSpec{.name = std::move(name), .profile = profile, .env = {}}),
       gateway_url_(spec().profile.url("gateway")),  // SEA_GATEWAY_PORT
       opa_url_(spec().profile.url("opa")),          // SEA_OPA_PORT
-      answer_budget_(fixtures::env_int("CHAOS_GATEWAY_OPA_TIMEOUT_MS", 500, 1, 60000) + 300) {}
+      answer_budget_(fixtures::env_int("CHAOS_GATEWAY_OPA_TIMEOUT_MS", 500, 1, 60000) + 1500) {}
 
 void GatewayScenario::check_steady_state() {
     steady("gateway live and ready", 60s, [&] {
@@ -79,7 +79,19 @@ std::vector<Op<Answer>> GatewayScenario::answers() const {
 }
 
 std::optional<fixtures::Window> GatewayScenario::opa_down_window() const {
-    return check::window_of(opa_->ops(), [](const Op<HttpAnswer>& op) { return !op.ok(); });
+    const auto ops = opa_->ops();
+    auto w = check::window_of(ops, [](const Op<HttpAnswer>& op) { return !op.ok(); });
+    if (!w) return w;
+    // Starts when the first failed probe ENDED: a probe that timed out proves no answer came for 200 ms, not that OPA
+    // was gone when it was sent (a clean-clone run saw the gateway's call, sent 1 ms after such a probe, answered
+    // by OPA). Ends when the last failed probe was SENT (soak 2026-12-02: a timed-out probe spanned real answers).
+    for (const auto& op : ops) {
+        if (!op.ok()) {
+            w->from = std::min(op.answered, w->to);
+            break;
+        }
+    }
+    return w;
 }
 
 check::Verdict GatewayScenario::decisions_correct() const {

@@ -9,7 +9,7 @@ readme=${2:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/README.md}
 table=$(mktemp)
 trap 'rm -f "$table"' EXIT
 {
-  echo "| scenario | variant | expected invariant(s) | result | invariants the run named |"
+  echo "| scenario (its fault: README tables) | variant | expected invariant(s) | result | invariants the run named |"
   echo "|---|---|---|---|---|"
   for f in "$results"/*.tsv; do
     [ -e "$f" ] || continue
