@@ -64,18 +64,7 @@ StepResult OutboxRelay::step() {
     if (epoch != ackedUnmarkedEpoch_) ackedUnmarked_.clear();  // the broker reconnected: re-send, rely on dedupe
     std::vector<std::string> acked;
     try {
-#ifdef SEA_MUTANT_WATCHDOG_EXIT
-        // MUTANT: a watchdog that takes a slow database for a dead one: a claim slower than 5 s exits the process
-        // (the restart policy brings a new one), instead of riding out a database that only hung for a while.
-        const auto claimStarted = std::chrono::steady_clock::now();
         const auto rows = store_.claimBatch(options_.batchSize);
-        if (std::chrono::steady_clock::now() - claimStarted > std::chrono::seconds(5)) {
-            logf("db", "MUTANT watchdog: claim took > 5 s, exiting 1");
-            std::exit(1);
-        }
-#else
-        const auto rows = store_.claimBatch(options_.batchSize);
-#endif
         if (rows.empty()) {
             store_.commit();
             ackedUnmarked_.clear();
@@ -144,7 +133,18 @@ StepResult OutboxRelay::step() {
 void OutboxRelay::run() {
     Backoff backoff(options_.backoffInitial, options_.backoffMax);
     while (!stop_.stopRequested()) {
+#ifdef SEA_MUTANT_WATCHDOG_EXIT
+        // MUTANT: a watchdog that takes a slow database for a dead one: a relay step slower than 5 s (its queries hung)
+        // exits the process (the restart policy brings a new one), instead of riding out a database that only hung.
+        const auto stepStarted = std::chrono::steady_clock::now();
         const auto result = step();
+        if (std::chrono::steady_clock::now() - stepStarted > std::chrono::seconds(5)) {
+            logf("db", "MUTANT watchdog: a relay step took > 5 s, exiting 1");
+            std::exit(1);
+        }
+#else
+        const auto result = step();
+#endif
         switch (result.outcome) {
             case StepOutcome::FullBatch:
                 backoff.reset();
