@@ -1,6 +1,8 @@
 // Fault matrix telemetry_faults (profile chaos-observe): the telemetry invariants (telemetry_scenario.hpp: (a)
-// collector-accepts, (b) queues-not-drops, (c) drains-and-delivers) under the faults other than the seed's backend
-// stop (openobserve_stall_test.cpp). Probe spans arrive every 100 ms throughout.
+// collector-accepts, (b) queues-not-drops, (c) drains-and-delivers, and for the two hangs (d) hung-export-abandoned)
+// under the faults other than the seed's backend stop (openobserve_stall_test.cpp). Probe spans arrive every 100 ms
+// throughout. A hang is held >= 10 s (100 spans), twice the exporter's 5 s timeout: every run has requests the
+// timeout ends (d's evidence), and an exporter without one holds its request >= 10 s (d's violation).
 //
 //  case                          fault                                             the path it drives
 //  telemetry_oo_pause            OpenObserve paused until the queue grew and 100   exports hang: the exporter's 5 s
@@ -99,6 +101,8 @@ TEST_P(TelemetryFaults, CollectorQueuesAndDeliversEverySpan) {
     };
     invariant("a collector-accepts", check::compose({{"spans", check::all_ok(outside(spans()))}, {"health", check::all_ok(outside(health()))}}));
     invariant("b queues-not-drops", queued_not_dropped(metrics(), baseline()));
+    // (d) only where the backend hangs: a refused or restarted peer ends every request at once.
+    if (!restarts_collector) invariant("d hung-export-abandoned", hung_exports_abandoned(metrics(), baseline()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Matrix, TelemetryFaults,

@@ -8,6 +8,10 @@
 //      spans it failed to enqueue or gave up sending stay 0;
 //  (c) drains-and-delivers: after the heal the queue drains to 0 and the backend confirms, through OpenObserve's
 //      own search API, every span the collector accepted during the fault (none vanishes silently).
+//  (d) hung-export-abandoned (faults that hang the backend: pause, DROP partition): the exporter ends a request
+//      the backend never answers at its 5 s timeout and retries, instead of waiting as long as the hang lasts (a
+//      hang that never ends would hold the queue's consumers for good); judged from the collector's own
+//      request-duration histogram (collector_metrics.hpp: hung_exports_abandoned).
 #pragma once
 
 #include "collector_metrics.hpp"
