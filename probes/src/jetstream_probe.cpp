@@ -85,7 +85,8 @@ JetStreamConnectResult JetStreamClient::connect(const std::string& urls, std::ch
   }
   natsOptions_SetTimeout(opts, timeout.count());
   natsOptions_SetName(opts, options.connection_name.c_str());
-  natsOptions_SetAllowReconnect(opts, options.max_reconnect > 0);
+  // cnats reads a negative maximum as "no limit" (its server pool keeps a server while maxReconnect < 0).
+  natsOptions_SetAllowReconnect(opts, options.max_reconnect != 0);
   natsOptions_SetMaxReconnect(opts, options.max_reconnect);
   natsOptions_SetReconnectWait(opts, options.reconnect_wait.count());
   auto impl = std::make_unique<Impl>();

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <limits>
 #include <set>
 
 namespace sea::chaos {
@@ -17,10 +16,9 @@ std::string Publish::describe() const { return msg_id + ": " + (result.acked ? f
 probes::JetStreamClient connect_domain(const std::string& url, const std::string& domain) {
     probes::JetStreamClientOptions options;
     options.domain = domain;
-    // "Forever": JetStreamClientOptions allows reconnects only for max_reconnect > 0 (-1 would mean none at all), and
-    // at its 100 ms wait INT_MAX attempts outlast any run. A partition of the link never cuts this connection; a
-    // fault that kills the node it is connected to (mesh_hub_kill) does.
-    options.max_reconnect = std::numeric_limits<int>::max();
+    // Reconnects forever. A partition of the link never cuts this connection; a fault that kills the node it is
+    // connected to (mesh_hub_kill) does.
+    options.max_reconnect = -1;
     options.connection_name = "sea-chaos-" + domain;
     auto connected = probes::JetStreamClient::connect(url, 5s, options);
     if (!connected) throw std::runtime_error("connect " + url + " (domain " + domain + "): " + connected.error);

@@ -1,9 +1,11 @@
 // Unit tests of probe pieces that need no server: UUIDs, NATS URL handling, DB input errors,
-// and the NATS INFO handshake against in-process TCP fakes.
+// the NATS INFO handshake and the JetStream client's reconnects against in-process TCP fakes.
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "sea/probes/db_probe.hpp"
 #include "sea/probes/jetstream_probe.hpp"
@@ -82,6 +84,52 @@ TEST(NatsConnect, ClosedPortFailsFast) {
   EXPECT_NE(connect.error.find("connect"), std::string::npos) << connect.error;
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
   EXPECT_FALSE(probes::JetStreamClient::connect("", 1000ms));
+}
+
+// JetStreamClientOptions::max_reconnect against a fake whose server goes away after the handshake and fails every
+// later one: the fake's connections after the first are the client's reconnect attempts.
+namespace {
+
+probes::JetStreamClient connect_one_shot(const sea::testsupport::OneShotNatsServer& fake, int max_reconnect) {
+  probes::JetStreamClientOptions options;
+  options.max_reconnect = max_reconnect;
+  options.reconnect_wait = 10ms;
+  auto connected = probes::JetStreamClient::connect("nats://127.0.0.1:" + std::to_string(fake.port()), 1000ms, options);
+  if (!connected) throw std::runtime_error(connected.error);
+  return std::move(*connected.client);
+}
+
+}  // namespace
+
+TEST(JetStreamReconnect, MinusOneReconnectsForever) {
+  sea::testsupport::OneShotNatsServer fake;
+  const auto client = connect_one_shot(fake, -1);
+  ASSERT_TRUE(client.connected());
+  fake.drop_first();
+  // cnats waits 10 ms + up to 100 ms of jitter between attempts: 10 of them come within ~1 s. A client that does not
+  // reconnect stays at the first connection.
+  EXPECT_TRUE(sea::testsupport::poll_until(10s, [&] { return fake.connections() >= 11; })) << fake.connections() << " connections";
+}
+
+TEST(JetStreamReconnect, ZeroNeverReconnects) {
+  sea::testsupport::OneShotNatsServer fake;
+  const auto client = connect_one_shot(fake, 0);
+  ASSERT_TRUE(client.connected());
+  fake.drop_first();
+  EXPECT_TRUE(sea::testsupport::poll_until(2s, [&] { return !client.connected(); }));
+  std::this_thread::sleep_for(500ms);  // ~5 attempts' worth
+  EXPECT_EQ(fake.connections(), 1);
+}
+
+TEST(JetStreamReconnect, PositiveIsTheNumberOfAttempts) {
+  sea::testsupport::OneShotNatsServer fake;
+  const auto client = connect_one_shot(fake, 3);
+  ASSERT_TRUE(client.connected());
+  fake.drop_first();
+  EXPECT_TRUE(sea::testsupport::poll_until(5s, [&] { return fake.connections() >= 4; })) << fake.connections() << " connections";
+  EXPECT_TRUE(sea::testsupport::poll_until(2s, [&] { return !client.connected(); }));
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(fake.connections(), 4);
 }
 
 TEST(NatsMonitor, RefusedMonitorGivesNoJsonAndUnhealthy) {

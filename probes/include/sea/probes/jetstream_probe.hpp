@@ -99,7 +99,10 @@ struct JetStreamConnectResult;
 
 struct JetStreamClientOptions {
   std::optional<std::string> domain;        // JetStream domain (API prefix $JS.<domain>.API)
-  int max_reconnect = 0;                    // 0 = fail fast (probe default); >0 allows reconnects
+  // Reconnect attempts per server after the connection is lost (cnats natsOptions_SetMaxReconnect; a
+  // successful reconnect resets the count): 0 = none, fail fast (probe default); > 0 = up to that many;
+  // -1 (any negative) = reconnect forever.
+  int max_reconnect = 0;
   std::chrono::milliseconds reconnect_wait{100};
   std::string connection_name = "sea-probe";
 };
