@@ -17,6 +17,7 @@
 // OPA makes each answer take the 500 ms timeout), (b) liveness-stays-up, (c) decisions-return, (d)
 // readiness-follows-opa (opa_no_policy: not ready on every /readyz of its window, >= 50 of them).
 #include "gateway_scenario.hpp"
+#include "matrix_case.hpp"
 
 #include <fmt/format.h>
 
@@ -36,7 +37,7 @@ struct GatewayCase {
 };
 
 // Names in the gtest output and ctest: Matrix/GatewayFaults.Holds/<name>.
-void PrintTo(const GatewayCase& c, std::ostream* os) { *os << c.name; }
+using matrix_case::PrintTo;  // GetParam() prints as the case's name (matrix_case.hpp)
 
 class GatewayFaults : public GatewayScenario, public ::testing::WithParamInterface<GatewayCase> {
 protected:
@@ -121,7 +122,7 @@ TEST_P(GatewayFaults, Holds) {
 INSTANTIATE_TEST_SUITE_P(Matrix, GatewayFaults,
                          ::testing::Values(GatewayCase{"opa_pause", Kind::pause, 10s}, GatewayCase{"opa_partition", Kind::partition, 10s},
                                            GatewayCase{"opa_stop", Kind::stop, 30s}, GatewayCase{"opa_no_policy", Kind::no_policy, 10s}),
-                         [](const ::testing::TestParamInfo<GatewayCase>& p) { return std::string(p.param.name); });
+                         matrix_case_name{});
 
 }  // namespace
 }  // namespace sea::chaos

@@ -22,6 +22,7 @@
 // Every case is seen to take effect before it is held: the partitions as in the seed (rules in place and counting
 // packets — dropped or rejected — and the mirror ≥ 10 behind the source while publishes are acked); the kill by
 // the container having exited 137 with another PID; then, for all, b-1 reporting no leaf connection.
+#include "matrix_case.hpp"
 #include "mesh_scenario.hpp"
 
 #include <fmt/format.h>
@@ -41,7 +42,7 @@ struct MeshCase {
 };
 
 // Names in the gtest output and ctest: Matrix/MeshFaults.Holds/<name>.
-void PrintTo(const MeshCase& c, std::ostream* os) { *os << c.name; }
+using matrix_case::PrintTo;  // GetParam() prints as the case's name (matrix_case.hpp)
 
 class MeshFaults : public MeshScenario, public ::testing::WithParamInterface<MeshCase> {
 protected:
@@ -98,7 +99,7 @@ TEST_P(MeshFaults, Holds) {
 INSTANTIATE_TEST_SUITE_P(Matrix, MeshFaults,
                          ::testing::Values(MeshCase{"mesh_drop_long", Kind::drop, 60s}, MeshCase{"mesh_reject", Kind::reject, 10s},
                                            MeshCase{"mesh_hub_kill", Kind::kill, 10s}),
-                         [](const ::testing::TestParamInfo<MeshCase>& p) { return std::string(p.param.name); });
+                         matrix_case_name{});
 
 }  // namespace
 }  // namespace sea::chaos

@@ -13,6 +13,7 @@
 //                                commit after the relay resumed                     relayed appear late
 //  outbox_worker_kill            SIGKILL of the worker mid-batch (its restart       crash between publish and mark
 //                                policy brings it back)
+#include "matrix_case.hpp"
 #include "outbox_scenario.hpp"
 
 #include "sea/probes/db_probe.hpp"
@@ -32,7 +33,7 @@ struct OutboxCase {
     Kind kind;
     std::chrono::seconds hold;  // 0 = heals itself (restart) or at once
 };
-void PrintTo(const OutboxCase& c, std::ostream* os) { *os << c.name; }
+using matrix_case::PrintTo;  // GetParam() prints as the case's name (matrix_case.hpp)
 
 class OutboxFaults : public OutboxScenario, public ::testing::WithParamInterface<OutboxCase> {
 protected:
@@ -121,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(Matrix, OutboxFaults,
                                            OutboxCase{"outbox_nats_restart", Kind::nats_restart, 0s},
                                            OutboxCase{"outbox_nats_stop_late_commit", Kind::nats_stop_late_commit, 30s},
                                            OutboxCase{"outbox_worker_kill", Kind::worker_kill, 0s}),
-                         [](const ::testing::TestParamInfo<OutboxCase>& p) { return std::string(p.param.name); });
+                         matrix_case_name{});
 
 }  // namespace
 }  // namespace sea::chaos

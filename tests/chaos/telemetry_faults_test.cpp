@@ -12,6 +12,7 @@
 //  telemetry_collector_restart   OpenObserve stopped until the queue holds spans,  spans the collector accepted are
 //                                then the collector restarted; backend back 5 s    in its queue when it restarts: they
 //                                later                                             must survive (persistent queue)
+#include "matrix_case.hpp"
 #include "telemetry_scenario.hpp"
 
 #include <fmt/format.h>
@@ -29,7 +30,7 @@ struct TelemetryCase {
     const char* name;
     Kind kind;
 };
-void PrintTo(const TelemetryCase& c, std::ostream* os) { *os << c.name; }
+using matrix_case::PrintTo;  // GetParam() prints as the case's name (matrix_case.hpp)
 
 class TelemetryFaults : public TelemetryScenario, public ::testing::WithParamInterface<TelemetryCase> {
 protected:
@@ -108,7 +109,7 @@ TEST_P(TelemetryFaults, CollectorQueuesAndDeliversEverySpan) {
 INSTANTIATE_TEST_SUITE_P(Matrix, TelemetryFaults,
                          ::testing::Values(TelemetryCase{"telemetry_oo_pause", Kind::oo_pause}, TelemetryCase{"telemetry_partition", Kind::partition},
                                            TelemetryCase{"telemetry_collector_restart", Kind::collector_restart}),
-                         [](const ::testing::TestParamInfo<TelemetryCase>& p) { return std::string(p.param.name); });
+                         matrix_case_name{});
 
 }  // namespace
 }  // namespace sea::chaos
