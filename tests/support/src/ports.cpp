@@ -37,6 +37,17 @@ int bind_ephemeral(int& port) {
   return fd;
 }
 
+// bind_ephemeral() and listen: the fd of a listening socket on 127.0.0.1:<port>.
+int listen_ephemeral(int& port) {
+  const int fd = bind_ephemeral(port);
+  if (::listen(fd, 128) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw std::runtime_error(std::string("listen: ") + std::strerror(err));
+  }
+  return fd;
+}
+
 }  // namespace
 
 int free_loopback_port() {
@@ -53,26 +64,14 @@ int free_loopback_port() {
 
 int closed_loopback_port() { return free_loopback_port(); }
 
-SilentTcpServer::SilentTcpServer() {
-  fd_ = bind_ephemeral(port_);
-  if (::listen(fd_, 128) != 0) {
-    const int err = errno;
-    ::close(fd_);
-    throw std::runtime_error(std::string("listen: ") + std::strerror(err));
-  }
-}
+SilentTcpServer::SilentTcpServer() { fd_ = listen_ephemeral(port_); }
 
 SilentTcpServer::~SilentTcpServer() {
   if (fd_ >= 0) ::close(fd_);
 }
 
 OneShotNatsServer::OneShotNatsServer() {
-  fd_ = bind_ephemeral(port_);
-  if (::listen(fd_, 128) != 0) {
-    const int err = errno;
-    ::close(fd_);
-    throw std::runtime_error(std::string("listen: ") + std::strerror(err));
-  }
+  fd_ = listen_ephemeral(port_);
   thread_ = std::thread([this] { serve(); });
 }
 
