@@ -9,6 +9,26 @@ namespace sea::chaos {
 
 using namespace std::chrono_literals;
 
+namespace {
+
+// Every message of `stream` (first to last sequence, one read); nullopt (and `error`) when it cannot be read.
+std::optional<std::vector<probes::StoredMessage>> read_whole_stream(const probes::JetStreamClient& js, const std::string& stream,
+                                                                    std::string& error) {
+    const auto info = js.stream_info(stream, 5s);
+    if (!info.ok) {
+        error = "stream info: " + info.error;
+        return std::nullopt;
+    }
+    auto read = js.read_ids(stream, info.first_seq, info.last_seq, 60s);
+    if (!read.ok) {
+        error = "read: " + read.error;
+        return std::nullopt;
+    }
+    return std::move(read.messages);
+}
+
+}  // namespace
+
 check::Verdict same_worker_ready(const fixtures::Container& worker, const fixtures::ContainerState& before, const std::string& worker_url) {
     const auto now = worker.state();
     const auto ready = probes::http_get(worker_url + "/readyz", 1s);
@@ -29,28 +49,19 @@ check::Verdict none_unpublished(const std::string& pg_conninfo) {
 }
 
 std::optional<std::map<std::string, int>> stream_id_counts(const probes::JetStreamClient& js, const std::string& stream, std::string& error) {
-    const auto info = js.stream_info(stream, 5s);
-    if (!info.ok) {
-        error = "stream info: " + info.error;
-        return std::nullopt;
-    }
-    const auto read = js.read_ids(stream, info.first_seq, info.last_seq, 60s);
-    if (!read.ok) {
-        error = "read: " + read.error;
-        return std::nullopt;
-    }
+    const auto messages = read_whole_stream(js, stream, error);
+    if (!messages) return std::nullopt;
     std::map<std::string, int> counts;
-    for (const auto& m : read.messages) ++counts[m.msg_id];
+    for (const auto& m : *messages) ++counts[m.msg_id];
     return counts;
 }
 
 check::Verdict marked_after_stored(const probes::JetStreamClient& js, const std::string& stream, const std::string& pg_conninfo) {
-    const auto info = js.stream_info(stream, 5s);
-    if (!info.ok) return check::unknown("stream info: " + info.error);
-    const auto read = js.read_ids(stream, info.first_seq, info.last_seq, 60s);
-    if (!read.ok) return check::unknown("read: " + read.error);
+    std::string error;
+    const auto messages = read_whole_stream(js, stream, error);
+    if (!messages) return check::unknown(error);
     std::map<std::string, std::int64_t> stored_us;  // id -> first store, µs
-    for (const auto& m : read.messages) {
+    for (const auto& m : *messages) {
         const auto us = m.stored_unix_ns / 1000;
         auto [it, inserted] = stored_us.emplace(m.msg_id, us);
         if (!inserted) it->second = std::min(it->second, us);

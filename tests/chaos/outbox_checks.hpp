@@ -1,5 +1,6 @@
 // Checks of the outbox relay (postgres_restart_outbox): verdicts over what the worker, PostgreSQL and JetStream
-// say now. Each returns check::unknown when it cannot read what it judges, never valid.
+// say now. Each returns check::unknown when it cannot read what it judges, never valid. stream_id_counts and
+// marked_after_stored each read the whole stream once per call (its info, then first to last sequence).
 #pragma once
 
 #include "sea/fixtures/check.hpp"

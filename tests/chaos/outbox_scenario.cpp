@@ -31,7 +31,7 @@ void OutboxScenario::check_steady_state() {
     });
     auto connected = probes::JetStreamClient::connect(nats_, 5s);
     if (!connected) return fail("stack-not-steady", "STACK NOT STEADY: JetStream connect: " + connected.error);
-    js_.emplace(std::move(*connected.client));
+    const auto& js = *connected.client;
     // One row end to end before the fault: the relay works at all. It is marked published, which the worker does
     // only after the JetStream ack (whether it arrived under its id is invariant (a)'s question, across the fault).
     steady_id_ = probes::new_uuid();
@@ -39,7 +39,7 @@ void OutboxScenario::check_steady_state() {
     if (!probes::insert_outbox_row(pg_, row, 5s).committed()) return fail("stack-not-steady", "STACK NOT STEADY: outbox insert failed");
     steady("a steady-state row is relayed", 30s, [&] {
         const auto r = probes::db_query(pg_, "SELECT published_at IS NOT NULL FROM outbox_events WHERE id = '" + steady_id_ + "'", 2s);
-        const auto info = js_->stream_info(kStream, 2s);
+        const auto info = js.stream_info(kStream, 2s);
         return Observation(r.ok && r.rows.size() == 1 && r.rows[0][0] == "t" && info.ok && info.messages >= 1,
                            fmt::format("row published: {}; stream {} holds {} message(s)",
                                        r.ok && r.rows.size() == 1 ? r.rows[0][0].value_or("null") : r.error, kStream, info.messages));
@@ -80,7 +80,7 @@ bool OutboxScenario::produce_across_recovery() {
 }
 
 std::optional<probes::JetStreamClient> OutboxScenario::fresh_client(std::string& error) const {
-    // A fresh connection per judgement: the one of the steady state does not survive a NATS restart.
+    // A fresh connection per judgement: one held from the steady state would not survive a NATS restart.
     auto connected = probes::JetStreamClient::connect(nats_, 5s);
     if (!connected) {
         error = "JetStream connect: " + connected.error;

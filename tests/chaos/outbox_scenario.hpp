@@ -64,7 +64,6 @@ private:
     [[nodiscard]] check::Verdict exactly_once_by_id() const;
     [[nodiscard]] check::Verdict worker_restarted();
 
-    std::optional<probes::JetStreamClient> js_;
     std::string steady_id_;
     fixtures::ContainerState worker_before_;
     fixtures::History<Insert>* inserts_ = nullptr;
