@@ -162,6 +162,9 @@ StreamConfigResult JetStreamClient::stream_config(const std::string& stream, std
                   : c.Retention == js_WorkQueuePolicy ? StreamRetention::workqueue
                                                       : StreamRetention::limits;
   out.discard = c.Discard == js_DiscardNew ? StreamDiscard::new_messages : StreamDiscard::old_messages;
+  if (c.Placement != nullptr) {
+    for (int i = 0; i < c.Placement->TagsLen; ++i) out.placement_tags.emplace_back(c.Placement->Tags[i]);
+  }
   if (c.Mirror != nullptr) {
     StreamMirror mirror;
     mirror.source_name = c.Mirror->Name != nullptr ? c.Mirror->Name : "";
@@ -272,6 +275,16 @@ JsOpResult JetStreamClient::ensure_stream(const StreamConfig& config, std::chron
                   : config.retention == StreamRetention::workqueue ? js_WorkQueuePolicy
                                                                    : js_LimitsPolicy;
   cfg.Discard = config.discard == StreamDiscard::new_messages ? js_DiscardNew : js_DiscardOld;
+  jsPlacement placement;
+  std::vector<const char*> tags;
+  if (!config.placement_tags.empty()) {
+    jsPlacement_Init(&placement);
+    placement.Cluster = "";  // NULL segfaults js_AddStream in cnats 3.4.1 (it marshals the cluster unconditionally)
+    for (const auto& t : config.placement_tags) tags.push_back(t.c_str());
+    placement.Tags = tags.data();
+    placement.TagsLen = static_cast<int>(tags.size());
+    cfg.Placement = &placement;
+  }
   jsStreamSource mirror;
   jsExternalStream external;
   if (config.mirror) {

@@ -26,7 +26,7 @@ const std::vector<std::string>& known_keys() {
     static const std::vector<std::string> keys = {"domain",       "name",     "subjects",           "replicas",  "storage",
                                                   "retention",    "discard",  "max_msgs",           "max_bytes", "max_msgs_per_subject",
                                                   "max_msg_size", "max_age_s", "duplicates_window_s", "source",   "external_api",
-                                                  "_comment"};
+                                                  "placement_tags", "_comment"};
     return keys;
 }
 
@@ -145,6 +145,7 @@ MeshStream to_stream(const std::string& origin, const std::string& where, const 
     if (r.has("max_msgs_per_subject")) c.max_msgs_per_subject = r.integer("max_msgs_per_subject", -1, kMax);
     if (r.has("max_msg_size")) c.max_msg_size = static_cast<int32_t>(r.integer("max_msg_size", -1, std::numeric_limits<int32_t>::max()));
     if (r.has("max_age_s")) c.max_age = r.seconds("max_age_s", true);
+    if (r.has("placement_tags")) c.placement_tags = r.texts("placement_tags");
     c.duplicates_window = r.has("duplicates_window_s") ? r.seconds("duplicates_window_s", false) : std::chrono::nanoseconds(std::chrono::seconds(120));
     if (c.max_age.count() > 0 && c.duplicates_window > c.max_age) {
         r.fail("duplicates_window_s", "is longer than max_age_s (the server refuses that)", "make duplicates_window_s <= max_age_s");
@@ -229,6 +230,7 @@ std::vector<std::string> stream_config_mismatches(const MeshStream& stream, cons
     compare("max_msg_size", std::to_string(file.max_msg_size), std::to_string(server.max_msg_size));
     compare("max_age_s", seconds_text(file.max_age), seconds_text(server.max_age));
     compare("duplicates_window_s", seconds_text(file.duplicates_window), seconds_text(server.duplicates_window));
+    compare("placement_tags", sorted(file.placement_tags), sorted(server.placement_tags));
     compare("source", file.mirror ? file.mirror->source_name : "(none)", server.mirror ? server.mirror->source_name : "(none)");
     compare("external_api", file.mirror ? file.mirror->external_api_prefix : "(none)",
             server.mirror ? server.mirror->external_api_prefix : "(none)");

@@ -18,6 +18,8 @@
 //      duplicates_window_s (number > 0, seconds)         Duplicates, sent in nanoseconds (default 120)
 //      source (string)                  makes the stream a mirror of that stream
 //      external_api (string)            the mirror's External.APIPrefix (another domain), needs "source"
+//      placement_tags ([string])        Placement.Tags: only servers whose server_tags hold them all host it
+//                                       (cluster-a.conf tags each node with its own name)
 //      _comment (string)                ignored
 //  * Any other key, a wrong type or an out-of-range value throws ConfigError naming the file, the key and the
 //    fix ("BAD INPUT: SEA_MESH_STREAMS_FILE: <file>: source.max_age: unknown key ..."). Nothing is applied then.

@@ -18,6 +18,7 @@ protected:
         SEA_REQUIRE_BINARY(ts::nats_server_binary(), "nats-server");
         ts::LocalNatsOptions options;
         options.domain = "hub";  // the mirror reaches its source through $JS.hub.API, like the mesh's cross-domain mirror
+        options.extra_config = "server_tags: [\"hub-node\"]\n";  // what placement_tags names (cluster-a.conf: each node's name)
         nats_ = std::make_unique<ts::LocalNats>(options);
         sea::probes::JetStreamClientOptions client_options;
         client_options.domain = "hub";
@@ -33,7 +34,7 @@ protected:
 constexpr const char* kEveryKey = R"({
   "source": {"domain": "hub", "name": "ALLKEYS", "subjects": ["all.keys.>"], "replicas": 1, "storage": "memory",
              "retention": "limits", "discard": "new", "max_msgs": 1000, "max_bytes": 1048576, "max_msgs_per_subject": 50,
-             "max_msg_size": 4096, "max_age_s": 3600, "duplicates_window_s": 30},
+             "max_msg_size": 4096, "max_age_s": 3600, "duplicates_window_s": 30, "placement_tags": ["hub-node"]},
   "mirror": {"domain": "hub", "name": "ALLKEYS_MIRROR", "source": "ALLKEYS", "external_api": "$JS.hub.API", "replicas": 1,
              "storage": "file", "retention": "limits", "discard": "old", "max_msgs": 2000, "max_bytes": 2097152,
              "max_msgs_per_subject": 60, "max_msg_size": 8192, "max_age_s": 7200}

@@ -59,7 +59,7 @@ TEST(MeshStreams, WrongTypesAndValuesAreErrorsNamingTheKey) {
         {"max_msgs", "20"},           {"max_msgs", 2.5},        {"replicas", 0},          {"replicas", 7},
         {"storage", "disk"},          {"retention", "forever"}, {"discard", true},        {"subjects", "sea.event.>"},
         {"max_age_s", -1},            {"max_age_s", "1h"},      {"duplicates_window_s", 0}, {"max_msg_size", 4294967296LL},
-        {"name", ""},                 {"domain", 5},            {"max_bytes", -2},
+        {"name", ""},                 {"domain", 5},            {"max_bytes", -2},        {"placement_tags", "sea-nats-a-1"},
     };
     for (const auto& [key, value] : cases) {
         auto doc = base();
@@ -93,6 +93,7 @@ TEST(MeshStreams, EveryKeyIsAppliedInCnatsUnits) {
     doc["source"]["max_age_s"] = 3600;
     doc["source"]["duplicates_window_s"] = 1.5;
     doc["source"]["storage"] = "memory";
+    doc["source"]["placement_tags"] = {"sea-nats-a-1"};
     const auto s = parse_mesh_streams(doc.dump(), "x").source;
     EXPECT_EQ(s.domain, "sea-a");
     EXPECT_EQ(s.config.name, "SEA_EVENTS");
@@ -107,12 +108,13 @@ TEST(MeshStreams, EveryKeyIsAppliedInCnatsUnits) {
     EXPECT_EQ(s.config.max_msg_size, 65536);
     EXPECT_EQ(s.config.max_age.count(), 3600'000'000'000LL);          // nanoseconds
     EXPECT_EQ(s.config.duplicates_window.count(), 1'500'000'000LL);   // nanoseconds
+    EXPECT_EQ(s.config.placement_tags, std::vector<std::string>{"sea-nats-a-1"});
     EXPECT_FALSE(s.config.mirror);
     const auto m = parse_mesh_streams(doc.dump(), "x").mirror;
     ASSERT_TRUE(m.config.mirror);
     EXPECT_EQ(m.config.mirror->source_name, "SEA_EVENTS");
     EXPECT_EQ(m.config.mirror->external_api_prefix, "$JS.sea-a.API");
-    EXPECT_EQ(s.keys.size(), 13u) << "every key but _comment is remembered for the read-back";
+    EXPECT_EQ(s.keys.size(), 14u) << "every key but _comment is remembered for the read-back";
 }
 
 TEST(MeshStreams, ReadBackNamesEveryKeyTheServerDisagreesOn) {

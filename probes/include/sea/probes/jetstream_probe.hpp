@@ -41,6 +41,7 @@ struct StreamConfig {
   int32_t max_msg_size = -1;                               // -1 = unlimited
   StreamRetention retention = StreamRetention::limits;
   StreamDiscard discard = StreamDiscard::old_messages;
+  std::vector<std::string> placement_tags;                 // placement.tags: only servers carrying all of them (server_tags)
 };
 
 // A stream's configuration as the server reports it (every field of StreamConfig read back).
