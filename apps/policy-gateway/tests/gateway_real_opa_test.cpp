@@ -3,38 +3,25 @@
 // timeout + 100 ms and /readyz is 503; correct decisions again after OPA returns. And against a real OPA
 // started WITHOUT any policy (what a restart while its bundle server is down gives): OPA answers, every decision
 // is undefined (200 {}), the gateway is not ready and never allows; once the policy is loaded it is ready.
+#include "gateway_binary_test.hpp"
 #include "sea/testsupport/binaries.hpp"
-#include "sea/testsupport/child_process.hpp"
 #include "sea/testsupport/local_opa.hpp"
 #include "sea/testsupport/poll.hpp"
 #include "sea/testsupport/ports.hpp"
 #include "sea/testsupport/subprocess.hpp"
-#include "sea/testsupport/temp_dir.hpp"
 
 #include <httplib.h>
 
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <thread>
-#include <utility>
 
 namespace sea::gateway {
 namespace {
 
 using namespace sea::testsupport;
 using namespace std::chrono_literals;
-
-// The binary under test: $SEA_GATEWAY_BIN overrides the built one (e.g. to run a mutant through these tests).
-std::string binaryUnderTest() {
-    const char* fromEnv = std::getenv("SEA_GATEWAY_BIN");
-    return fromEnv != nullptr ? fromEnv : SEA_GATEWAY_BIN;
-}
-
-
-constexpr auto kTimeout = 300ms;
-constexpr auto kSlack = 100ms;
 
 const char* const kPolicy = R"(package sea.authz
 
@@ -45,69 +32,6 @@ allow if {
     input.action == "read"
 }
 )";
-
-// The gateway binary as a child process, and how the tests talk to it.
-class GatewayBinaryTest : public ::testing::Test {
-protected:
-    void startGateway(const std::string& opaUrl) {
-        port = free_loopback_port();
-        gateway = std::make_unique<ChildProcess>(
-            std::vector<std::string>{binaryUnderTest()}, dir.path() + "/gateway.log",
-            std::map<std::string, std::string>{{"OPA_URL", opaUrl},
-                                               {"OPA_TIMEOUT_MS", std::to_string(kTimeout.count())},
-                                               {"GATEWAY_PORT", std::to_string(port)}});
-    }
-
-    int status(const char* path) const { return get(path).first; }
-
-    std::pair<int, std::string> get(const char* path) const {
-        httplib::Client client("127.0.0.1", port);
-        client.set_connection_timeout(500ms);
-        client.set_read_timeout(2s);
-        auto res = client.Get(path);
-        return res ? std::pair{res->status, res->body} : std::pair{0, std::string()};
-    }
-
-    struct Timed {
-        int status;
-        std::string body;
-        std::chrono::milliseconds elapsed;
-    };
-
-    Timed authorize(const std::string& subject, const std::string& action = "read") const {
-        httplib::Client client("127.0.0.1", port);
-        client.set_read_timeout(10s);
-        const auto start = std::chrono::steady_clock::now();
-        auto res = client.Post("/v1/authorize",
-                               R"({"subject":")" + subject + R"(","action":")" + action + R"(","resource":"doc:1"})",
-                               "application/json");
-        const auto elapsed =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-        return res ? Timed{res->status, res->body, elapsed} : Timed{0, "", elapsed};
-    }
-
-    void expectCorrectDecisions() const {
-        EXPECT_EQ(authorize("alice").body, R"({"decision":"allow"})");
-        EXPECT_EQ(authorize("alice", "delete").body, R"({"decision":"deny"})");
-        EXPECT_EQ(authorize("mallory").body, R"({"decision":"deny"})");
-    }
-
-    // Every one of `count` requests must be a 503 deny within timeout + slack.
-    void expectBoundedDenials(int count) const {
-        for (int i = 0; i < count; ++i) {
-            const auto answer = authorize("alice");
-            EXPECT_EQ(answer.status, 503) << answer.body;
-            EXPECT_EQ(answer.body.find("allow"), std::string::npos) << "must never allow: " << answer.body;
-            EXPECT_LE(answer.elapsed, kTimeout + kSlack) << "request " << i;
-        }
-    }
-
-    std::string log() const { return file_tail(dir.path() + "/gateway.log"); }
-
-    TempDir dir{"sea-gateway-it-"};
-    std::unique_ptr<ChildProcess> gateway;
-    int port = 0;
-};
 
 class GatewayWithRealOpa : public GatewayBinaryTest {
 protected:
