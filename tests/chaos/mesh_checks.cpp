@@ -30,18 +30,21 @@ std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops) {
 }
 
 check::Verdict exactly_once_in_mirror(const std::vector<fixtures::Op<Publish>>& publishes, const std::string& steady_id,
-                                      const std::map<std::string, int>& observed, std::optional<std::uint64_t> source_first_seq) {
+                                      const MirrorContent& mirror, std::optional<std::uint64_t> source_first_seq) {
     std::set<std::string> attempted{steady_id}, acked{steady_id};
-    std::uint64_t discarded = 0;
+    std::uint64_t discarded = 0, passed_by_mirror = 0;
     for (const auto& op : publishes) {
         attempted.insert(op.value.msg_id);
         if (!op.ok()) continue;
         acked.insert(op.value.msg_id);
-        discarded += source_first_seq && op.value.result.seq < *source_first_seq && observed.count(op.value.msg_id) == 0;
+        if (mirror.ids.count(op.value.msg_id) != 0) continue;
+        discarded += source_first_seq && op.value.result.seq < *source_first_seq;
+        passed_by_mirror += mirror.last_seq && op.value.result.seq <= *mirror.last_seq;
     }
-    auto v = check::exactly_once(attempted, acked, observed);
+    auto v = check::exactly_once(attempted, acked, mirror.ids);
     v.counts["lost_and_discarded_at_source"] = discarded;
-    v.final = v.invalid() && (discarded > 0 || v.counts["duplicated"] > 0);
+    v.counts["lost_and_passed_by_mirror"] = passed_by_mirror;
+    v.final = v.invalid() && (discarded > 0 || passed_by_mirror > 0 || v.counts["duplicated"] > 0);
     return v;
 }
 

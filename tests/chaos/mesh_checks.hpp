@@ -27,12 +27,20 @@ probes::JetStreamClient connect_domain(const std::string& url, const std::string
 
 std::size_t acked_count(const std::vector<fixtures::Op<Publish>>& ops);
 
+// The mirror's content as one read saw it: its message ids with their counts, and the last sequence that read
+// covered (a mirror keeps its source's sequence numbers).
+struct MirrorContent {
+    std::map<std::string, int> ids;
+    std::optional<std::uint64_t> last_seq;
+};
+
 // (b) Jepsen's set-full over the publish history (plus the steady-state message): every acked publish once in the
-// mirror (`observed`: id -> count). Final when a duplicate is in the mirror, or an acked message is missing from it
-// while the source no longer holds it (its seq below `source_first_seq`): a mirror copies only from its source, so
-// neither can heal and polling on is pointless.
+// mirror. Final when a duplicate is in the mirror, or an acked message is missing from it while it can no longer
+// arrive: the source no longer holds it (its seq below `source_first_seq`), or the mirror has already copied past
+// its seq (a mirror copies in sequence order and never goes back: a source that restarted empty numbers new
+// messages below the mirror's position). A mirror copies only from its source, so polling on is pointless then.
 check::Verdict exactly_once_in_mirror(const std::vector<fixtures::Op<Publish>>& publishes, const std::string& steady_id,
-                                      const std::map<std::string, int>& observed, std::optional<std::uint64_t> source_first_seq);
+                                      const MirrorContent& mirror, std::optional<std::uint64_t> source_first_seq);
 
 // The leafnode link is up: b-1 (monitor_b) reports a leaf connection and a-1 (monitor_a) at least one.
 check::Verdict leaf_link_up(const std::string& monitor_a, const std::string& monitor_b);

@@ -38,7 +38,7 @@ void MeshScenario::check_steady_state() {
     steady("a steady-state message reaches the mirror", 60s, [&] {
         const auto p = js_a_->publish(kSubject, "steady", steady_id_, 2s);
         if (!p.acked) return Observation(false, "publish: " + p.error);
-        const auto ids = mirror_ids();
+        const auto ids = mirror_content().ids;
         return Observation(ids.count(steady_id_) == 1, fmt::format("mirror holds {} ids", ids.size()));
     });
 }
@@ -58,19 +58,21 @@ Observation MeshScenario::link_down() const {
     return Observation(on_b == 0.0, v.evidence);
 }
 
-std::map<std::string, int> MeshScenario::mirror_ids() const {
-    std::map<std::string, int> counts;
+MirrorContent MeshScenario::mirror_content() const {
+    MirrorContent content;
     const auto& js = client_for(streams_.mirror.domain);
     const auto info = js.stream_info(streams_.mirror.config.name, 3s);
-    if (!info.ok || info.last_seq == 0) return counts;
+    if (!info.ok || info.last_seq == 0) return content;
     const auto read = js.read_ids(streams_.mirror.config.name, info.first_seq, info.last_seq, 30s);
-    for (const auto& m : read.messages) ++counts[m.msg_id];
-    return counts;
+    for (const auto& m : read.messages) ++content.ids[m.msg_id];
+    // Only a complete read vouches for every id up to last_seq.
+    if (read.ok) content.last_seq = info.last_seq;
+    return content;
 }
 
 check::Verdict MeshScenario::mirror_exactly_once() const {
     const auto source = client_for(streams_.source.domain).stream_info(streams_.source.config.name, 3s);
-    return exactly_once_in_mirror(publishes(), steady_id_, mirror_ids(), source.ok ? std::optional(source.first_seq) : std::nullopt);
+    return exactly_once_in_mirror(publishes(), steady_id_, mirror_content(), source.ok ? std::optional(source.first_seq) : std::nullopt);
 }
 
 check::Verdict MeshScenario::publishes_acked_again() const {

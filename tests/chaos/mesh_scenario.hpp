@@ -53,8 +53,8 @@ protected:
     // than !link_up(), which a-1's monitor port being unreachable, e.g. a-1 dead, makes true by itself).
     [[nodiscard]] fixtures::Observation link_down() const;
 
-    // The mirror's message ids with their counts.
-    [[nodiscard]] std::map<std::string, int> mirror_ids() const;
+    // The mirror's message ids with their counts, and the last sequence that read covered.
+    [[nodiscard]] MirrorContent mirror_content() const;
     // (b) Jepsen's set-full over the publish history: every acked publish (and the steady-state message) once in the mirror.
     [[nodiscard]] check::Verdict mirror_exactly_once() const;
     // (a) for a fault that takes down the node the probes publish through.
