@@ -117,7 +117,8 @@ TEST(JetStreamReconnect, ZeroNeverReconnects) {
   ASSERT_TRUE(client.connected());
   fake.drop_first();
   EXPECT_TRUE(sea::testsupport::poll_until(2s, [&] { return !client.connected(); }));
-  std::this_thread::sleep_for(500ms);  // ~5 attempts' worth
+  // An absence can only be watched for a while: 500 ms is ~5 attempts' worth of reconnect waits.
+  std::this_thread::sleep_for(500ms);
   EXPECT_EQ(fake.connections(), 1);
 }
 
@@ -128,7 +129,7 @@ TEST(JetStreamReconnect, PositiveIsTheNumberOfAttempts) {
   fake.drop_first();
   EXPECT_TRUE(sea::testsupport::poll_until(5s, [&] { return fake.connections() >= 4; })) << fake.connections() << " connections";
   EXPECT_TRUE(sea::testsupport::poll_until(2s, [&] { return !client.connected(); }));
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(500ms);  // watching for a 5th attempt that must not come (as above)
   EXPECT_EQ(fake.connections(), 4);
 }
 
